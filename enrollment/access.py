@@ -1,0 +1,63 @@
+"""The one place that decides who may see and change study records.
+
+Every view and API endpoint loads protected records through these helpers and
+lists them through the ``for_user`` querysets. A record at a site the user
+cannot see is a 404 (its existence is not revealed); a record the user can see
+but may not change is a 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from enrollment.models import Participant, Site, Study
+from trialsite.roles import Role, has_role
+
+# Who may change what. Reading is decided by site visibility (Site.objects.for_user).
+WRITE_ROLES = {
+    "participant": (Role.MIDWIFE, Role.COORDINATOR),
+    "study": (Role.COORDINATOR,),
+}
+
+
+def require_role(user, *roles: str) -> None:
+    """Raise PermissionDenied unless ``user`` holds one of ``roles``."""
+    if not has_role(user, *roles):
+        raise PermissionDenied
+
+
+def get_study_for_user(user, slug: str | None = None, *, write: bool = False) -> Study:
+    """The study ``slug`` (or the only/first study) if ``user`` can see any of its sites."""
+    studies = Study.objects.filter(sites__in=Site.objects.for_user(user)).distinct()
+    study = studies.filter(slug=slug).first() if slug else studies.order_by("id").first()
+    if study is None:
+        raise Http404
+    if write:
+        require_role(user, *WRITE_ROLES["study"])
+    return study
+
+
+def get_site_for_user(user, site_id: int, *, write: bool = False) -> Site:
+    """A site ``user`` can see; 404 otherwise, 403 when ``write`` and the role is read-only."""
+    site = Site.objects.for_user(user).filter(pk=site_id).select_related("study").first()
+    if site is None:
+        raise Http404
+    if write:
+        require_role(user, *WRITE_ROLES["participant"])
+    return site
+
+
+def get_participant_for_user(user, pk: int, *, write: bool = False) -> Participant:
+    """A participant at one of ``user``'s sites; 404 otherwise, 403 when ``write`` and read-only."""
+    participant = (
+        Participant.objects.for_user(user).filter(pk=pk).select_related("study", "site", "arm").first()
+    )
+    if participant is None:
+        raise Http404
+    if write:
+        require_role(user, *WRITE_ROLES["participant"])
+    return participant
+
+
+def can_see_identifiers(user) -> bool:
+    """Direct identifiers (name, phone, date of birth) are for the people who care for the mother."""
+    return has_role(user, Role.MIDWIFE, Role.COORDINATOR)

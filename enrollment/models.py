@@ -1,0 +1,231 @@
+"""Study set-up and the people in it: studies, arms, sites, site memberships, participants."""
+
+from decimal import Decimal
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from trialsite.roles import Role, roles_of
+
+# Roles that see every site of a study; a midwife sees only the sites she is a member of.
+ALL_SITE_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
+
+
+def _localized(obj, field: str) -> str:
+    """``obj.<field>_en`` in English, else ``obj.<field>_id`` (Indonesian is the default)."""
+    lang = (get_language() or "id")[:2]
+    return getattr(obj, f"{field}_en") if lang == "en" and getattr(obj, f"{field}_en") else getattr(obj, f"{field}_id")
+
+
+class AllocationMethod(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned by staff (non-random)")
+    RANDOMIZED = "randomized", _("Randomized (concealed, stratified by site)")
+
+
+@pghistory.track()
+class Study(models.Model):
+    slug = models.SlugField(unique=True)
+    title_id = models.CharField(_("title (Indonesian)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    n_days = models.PositiveSmallIntegerField(
+        _("number of observation days"), default=7, validators=[MinValueValidator(2), MaxValueValidator(60)]
+    )
+    pre_day = models.PositiveSmallIntegerField(_("pretest day"), default=1)
+    post_day = models.PositiveSmallIntegerField(_("posttest day"), default=7)
+    window_days = models.PositiveSmallIntegerField(
+        _("visit window (± days)"), default=1, validators=[MaxValueValidator(7)]
+    )
+    allocation_method = models.CharField(
+        _("allocation method"), max_length=20, choices=AllocationMethod.choices, default=AllocationMethod.ASSIGNED
+    )
+    alpha = models.DecimalField(
+        _("significance level"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.050"),
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("0.200"))],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("study")
+        verbose_name_plural = _("studies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pre_day__gte=1) & Q(pre_day__lt=models.F("post_day")) & Q(post_day__lte=models.F("n_days")),
+                name="study_days_in_order",
+            ),
+            models.CheckConstraint(condition=Q(alpha__gt=0) & Q(alpha__lt=1), name="study_alpha_between_0_and_1"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return _localized(self, "title")
+
+
+@pghistory.track()
+class Arm(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="arms")
+    code = models.SlugField(max_length=40)
+    label_id = models.CharField(_("label (Indonesian)"), max_length=120)
+    label_en = models.CharField(_("label (English)"), max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["study", "order", "code"]
+        verbose_name = _("arm")
+        constraints = [models.UniqueConstraint(fields=["study", "code"], name="arm_code_unique_in_study")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return _localized(self, "label")
+
+
+class SiteQuerySet(models.QuerySet):
+    def for_user(self, user) -> "SiteQuerySet":
+        """Sites ``user`` may see: all for coordinators and investigators, own sites for midwives."""
+        if not user.is_authenticated:
+            return self.none()
+        roles = roles_of(user)
+        if roles.intersection(ALL_SITE_ROLES):
+            return self
+        if Role.MIDWIFE in roles:
+            return self.filter(memberships__user=user)
+        return self.none()
+
+
+@pghistory.track()
+class Site(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="sites")
+    code = models.CharField(
+        max_length=10,
+        help_text=_("Short upper-case code; it prefixes participant IDs (e.g. SRP1-001)."),
+        validators=[
+            RegexValidator(r"^[A-Z0-9]{2,10}$", _("Use 2–10 upper-case letters or digits."))
+        ],
+    )
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["study", "order", "code"]
+        verbose_name = _("site")
+        constraints = [models.UniqueConstraint(fields=["study", "code"], name="site_code_unique_in_study")]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Membership(models.Model):
+    """A user's membership of a site: midwives see and enter data only at their sites."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_memberships")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        verbose_name = _("site membership")
+        constraints = [models.UniqueConstraint(fields=["user", "site"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.site.code}"
+
+
+class ParticipantStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    LOST_TO_FOLLOW_UP = "lost_to_follow_up", _("Lost to follow-up")
+
+
+class DeliveryMode(models.TextChoices):
+    VAGINAL = "vaginal", _("Vaginal")
+    CAESAREAN = "caesarean", _("Caesarean")
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ParticipantQuerySet":
+        """Participants at the sites ``user`` may see."""
+        return self.filter(site__in=Site.objects.for_user(user))
+
+
+@pghistory.track()
+class Participant(models.Model):
+    """An enrolled mother. Never deleted: withdrawal is a status, not a removal."""
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="participants")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="participants")
+    arm = models.ForeignKey(Arm, on_delete=models.PROTECT, related_name="participants")
+    participant_id = models.CharField(_("participant ID"), max_length=30)
+    enrolled_on = models.DateField(_("enrolment date"))
+    intervention_start = models.DateField(_("intervention start (day 1)"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ParticipantStatus.choices, default=ParticipantStatus.ACTIVE
+    )
+    status_date = models.DateField(_("status date"), null=True, blank=True)
+    status_reason = models.TextField(_("status reason"), blank=True)
+    excluded_from_analysis = models.BooleanField(_("excluded from analysis"), default=False)
+    exclusion_reason = models.TextField(_("reason for exclusion from analysis"), blank=True)
+    # Direct identifiers: shown only to roles that may see them, never in de-identified exports.
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    # Baseline characteristics.
+    age_years = models.PositiveSmallIntegerField(
+        _("age (years)"), null=True, blank=True, validators=[MinValueValidator(12), MaxValueValidator(60)]
+    )
+    parity = models.PositiveSmallIntegerField(
+        _("parity"), null=True, blank=True, validators=[MaxValueValidator(20)]
+    )
+    delivery_mode = models.CharField(_("delivery mode"), max_length=20, choices=DeliveryMode.choices, blank=True)
+    delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    infant_birth_weight_g = models.PositiveIntegerField(
+        _("infant birth weight (g)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(500), MaxValueValidator(6000)],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["study", "participant_id"]
+        verbose_name = _("participant")
+        constraints = [
+            models.UniqueConstraint(fields=["study", "participant_id"], name="participant_id_unique_in_study"),
+            models.CheckConstraint(
+                condition=Q(intervention_start__gte=models.F("enrolled_on")), name="participant_start_after_enrolment"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["withdrawn", "lost_to_follow_up"]) | Q(status_date__isnull=False),
+                name="participant_withdrawal_has_date",
+            ),
+            models.CheckConstraint(condition=Q(age_years__isnull=True) | Q(age_years__range=(12, 60)), name="participant_age_range"),
+            models.CheckConstraint(condition=Q(parity__isnull=True) | Q(parity__lte=20), name="participant_parity_range"),
+            models.CheckConstraint(
+                condition=Q(infant_birth_weight_g__isnull=True) | Q(infant_birth_weight_g__range=(500, 6000)),
+                name="participant_birth_weight_range",
+            ),
+        ]
+        triggers = [pgtrigger.Protect(name="participant_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return self.participant_id

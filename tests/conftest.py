@@ -1,0 +1,155 @@
+"""The fixed cast every test can use, and the browser set-up.
+
+A midwife at each of two sites (SRP1, PAR), a coordinator, an investigator and
+an outsider (signed in, no role), all in the demo study.
+"""
+
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from enrollment import demo
+from trialsite.roles import Role
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "cast-Password-2026"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Tests sign in many times; the production hasher is deliberately slow."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture
+def study(db):
+    # Transactional (browser) tests flush the database, data migrations included: re-create the roles.
+    for role in Role.values:
+        Group.objects.get_or_create(name=role)
+    return demo.seed_study()
+
+
+@pytest.fixture
+def site_srp1(study):
+    return study.sites.get(code="SRP1")
+
+
+@pytest.fixture
+def site_par(study):
+    return study.sites.get(code="PAR")
+
+
+@pytest.fixture
+def arm_moringa(study):
+    return study.arms.get(code="moringa")
+
+
+@pytest.fixture
+def arm_massage(study):
+    return study.arms.get(code="oxytocin_massage")
+
+
+@pytest.fixture
+def cast(study):
+    """username -> user for the demo users, plus ``outsider`` who has no role."""
+    demo.seed_users(study, PASSWORD)
+    User = get_user_model()
+    users = {u.username: u for u in User.objects.filter(username__in=demo.DEMO_USERS)}
+    outsider = User.objects.create_user("outsider", password=PASSWORD)
+    users["outsider"] = outsider
+    return users
+
+
+@pytest.fixture
+def midwife_srp1(cast):
+    return cast["midwife.srp1"]
+
+
+@pytest.fixture
+def midwife_par(cast):
+    return cast["midwife.par"]
+
+
+@pytest.fixture
+def coordinator(cast):
+    return cast["coordinator"]
+
+
+@pytest.fixture
+def investigator(cast):
+    return cast["investigator"]
+
+
+@pytest.fixture
+def outsider(cast):
+    return cast["outsider"]
+
+
+@pytest.fixture
+def client_for(cast):
+    """client_for("midwife.srp1") -> a Django test client signed in as that cast member."""
+
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(cast[username])
+        return client
+
+    return make
+
+
+# --- Browser -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Browser tests need Debian's Chromium at {CHROMIUM} (apt-get install -y chromium).")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A cheap phone: 360 px wide, Indonesian, Jakarta time."""
+    return {
+        **browser_context_args,
+        "viewport": {"width": 360, "height": 740},
+        "locale": "id-ID",
+        "timezone_id": "Asia/Jakarta",
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    }
+
+
+@pytest.fixture
+def login(live_server):
+    """login(page, username) signs the cast member in through the real login form."""
+
+    def do_login(page, username: str, password: str = PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    return do_login

@@ -1,0 +1,13 @@
+from trialsite.navigation import nav_for
+from trialsite.roles import Role, roles_of
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_roles": []}
+    roles = roles_of(user)
+    return {
+        "nav_items": nav_for(user),
+        "user_roles": [Role(r).label for r in Role.values if r in roles],
+    }

@@ -1,0 +1,49 @@
+"""The navigation bar: which pages each role sees, in one list.
+
+Entries whose URL name is not (yet) routed are skipped, so the list can name
+pages of every app without importing them.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from trialsite.roles import Role, roles_of
+
+M, C, I = Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    roles: tuple[str, ...]
+
+
+NAV_ITEMS = (
+    NavItem("observations:today", _("Today"), (M, C)),
+    NavItem("enrollment:screening_new", _("Screen"), (M, C)),
+    NavItem("enrollment:participant_list", _("Participants"), (M, C, I)),
+    NavItem("enrollment:screening_log", _("Screening log"), (M, C)),
+    NavItem("observations:completeness", _("Completeness"), (C,)),
+    NavItem("observations:deviations", _("Deviations"), (C, I)),
+    NavItem("observations:import", _("Import"), (C,)),
+    NavItem("analysis:dashboard", _("Results"), (C, I)),
+    NavItem("analysis:export", _("Export"), (C, I)),
+    NavItem("enrollment:study_detail", _("Study"), (M, C, I)),
+    NavItem("audit_log", _("Audit trail"), (C,)),
+)
+
+
+def nav_for(user) -> list[dict]:
+    roles = roles_of(user)
+    items = []
+    for item in NAV_ITEMS:
+        if not roles.intersection(item.roles):
+            continue
+        try:
+            items.append({"url": reverse(item.url_name), "label": item.label, "name": item.url_name})
+        except NoReverseMatch:
+            continue
+    return items

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from trialsite import api, views
+
+api_v1 = [
+    path("token/", api.TokenView.as_view(), name="api_token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("", include("enrollment.api_urls")),
+    path("", include("observations.api_urls")),
+    path("", include("analysis.api_urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", views.set_language, name="set_language"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/<str:app_label>/<str:model_name>/<str:pk>/", views.record_history, name="record_history"),
+    path("enrollment/", include("enrollment.urls")),
+    path("observations/", include("observations.urls")),
+    path("analysis/", include("analysis.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+]

@@ -1,0 +1,60 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from trialsite import audit
+from trialsite.decorators import role_required
+from trialsite.models import Profile
+from trialsite.roles import Role
+
+
+@login_required
+def home(request):
+    return render(request, "home.html")
+
+
+def healthz(request):
+    """Liveness and database readiness for load balancers and docker compose."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@require_POST
+def set_language(request):
+    """Switch language; remembered in a cookie and, when signed in, on the user's profile."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    if request.user.is_authenticated:
+        Profile.objects.update_or_create(user=request.user, defaults={"language": language})
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    translation.activate(language)
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        secure=settings.PRODUCTION,
+        samesite="Lax",
+    )
+    return response
+
+
+@role_required(Role.COORDINATOR)
+def record_history(request, app_label: str, model_name: str, pk: str):
+    obj = audit.get_tracked_object_for_user(request.user, app_label, model_name, pk)
+    entries = audit.history_for(obj)
+    return render(request, "audit/record_history.html", {"object": obj, "entries": entries})
+
+
+@role_required(Role.COORDINATOR)
+def audit_log(request):
+    return render(request, "audit/log.html", {"events": audit.recent_events()})
