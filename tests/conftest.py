@@ -32,6 +32,14 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _compiled_translations():
+    """Indonesian pages need the compiled catalogs; compile any that changed."""
+    from trialsite.translations import compile_catalogs
+
+    compile_catalogs()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """Tests sign in many times; the production hasher is deliberately slow."""
     from django.test import override_settings

@@ -110,6 +110,8 @@ else:
     from trialsite.dbserver import embedded_database
 
     DATABASES = {"default": embedded_database(BASE_DIR / "var" / "pgdata")}
+# Several test runs can share one server when each names its own test database.
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=None)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
