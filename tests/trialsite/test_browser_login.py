@@ -1,0 +1,53 @@
+"""Every role signs in on a 360-px phone, in Indonesian and in English, and sees its home page."""
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+HOME_TEXT = {"id": ("Selamat datang", "Keluar"), "en": ("Welcome", "Log out")}
+ROLE_TEXT = {
+    "midwife.srp1": {"id": "Bidan", "en": "Midwife"},
+    "coordinator": {"id": "Koordinator", "en": "Coordinator"},
+    "investigator": {"id": "Peneliti", "en": "Investigator"},
+}
+
+
+def _fits_the_screen(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("username", list(ROLE_TEXT))
+def test_each_role_logs_in_on_a_phone_in_indonesian(page, live_server, cast, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert page.locator("html").get_attribute("lang") == "id"
+    assert page.get_by_role("button", name="Masuk").is_visible()
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_selector("[data-testid=home-heading]")
+    welcome, logout = HOME_TEXT["id"]
+    assert welcome in page.inner_text("[data-testid=home-heading]")
+    page.get_by_role("button", name="Menu").click()
+    assert page.get_by_role("button", name=logout).is_visible()
+    assert ROLE_TEXT[username]["id"] in page.inner_text("[data-testid=current-user]")
+    assert _fits_the_screen(page)
+
+
+@pytest.mark.parametrize("username", list(ROLE_TEXT))
+def test_each_role_switches_to_english_and_it_is_remembered(page, browser, live_server, cast, username, login):
+    login(page, username)
+    page.select_option("#language-select", "en")
+    page.wait_for_selector("html[lang=en]")
+    welcome, logout = HOME_TEXT["en"]
+    assert welcome in page.inner_text("[data-testid=home-heading]")
+    assert ROLE_TEXT[username]["en"] in page.inner_text("[data-testid=current-user]")
+    assert _fits_the_screen(page)
+    # A new device (fresh cookies, Indonesian browser) gets the language the user chose.
+    other = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
+    fresh = other.new_page()
+    login(fresh, username)
+    assert fresh.locator("html").get_attribute("lang") == "en"
+    assert welcome in fresh.inner_text("[data-testid=home-heading]")
+    other.close()

@@ -1,0 +1,58 @@
+"""Production settings: refuse unsafe defaults, pass Django's deployment checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+from django.conf import settings
+
+ROOT = settings.BASE_DIR
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    # A deployment has no test-only switches (the test session allows async-unsafe ORM calls).
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {**inherited, **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", TRIALSITE_MODE="production", SECRET_KEY="", ALLOWED_HOSTS="trial.example.org")
+    assert result.returncode != 0
+    assert "Production needs SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_the_development_secret_key():
+    result = _manage("check", TRIALSITE_MODE="production", SECRET_KEY=settings.DEV_SECRET_KEY, ALLOWED_HOSTS="x.org")
+    assert result.returncode != 0
+    assert "Production needs SECRET_KEY" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks_without_warnings():
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        TRIALSITE_MODE="production", SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="trial.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_unknown_mode_fails_loudly():
+    result = _manage("check", TRIALSITE_MODE="staging")
+    assert result.returncode != 0
+    assert "TRIALSITE_MODE" in result.stderr
+
+
+def test_only_postgresql_is_accepted():
+    result = _manage("check", DATABASE_URL="sqlite:///tmp/x.db")
+    assert result.returncode != 0
+    assert "PostgreSQL" in result.stderr
+
+
+def test_csp_allows_only_our_own_origin():
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    for name in ("default-src", "script-src", "style-src", "connect-src"):
+        assert directives[name] == ["'self'"], name

@@ -1,0 +1,82 @@
+"""Set up and run Trialsite from a fresh clone with nothing but Python 3.11+.
+
+    python3 trialsite/bootstrap.py serve   # install, migrate, seed the demo if empty, serve on :8000
+    python3 trialsite/bootstrap.py test    # install test dependencies, run the whole suite
+
+Standard library only: it runs before anything is installed. It makes a
+virtualenv in ``.venv``, installs the pinned requirements, and then hands over
+to ``manage.py`` inside that virtualenv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def run(*args: str | Path, env: dict | None = None) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True, env=env)
+
+
+def ensure_venv(requirements: str) -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("Trialsite needs Python 3.11 or newer.")
+    if not PYTHON.exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", ROOT / requirements)
+
+
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's Chromium; install it when we can (root with apt-get)."""
+    if Path(CHROMIUM).exists():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        run("apt-get", "update", "-qq")
+        run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium")
+        return
+    sys.exit(f"The browser tests need Chromium at {CHROMIUM}: install Debian's `chromium` package "
+             "(sudo apt-get install -y chromium) or set CHROMIUM_PATH.")
+
+
+def serve(port: int) -> None:
+    ensure_venv("requirements.txt")
+    run(PYTHON, "manage.py", "compiletranslations")
+    run(PYTHON, "manage.py", "quickstart", "--port", str(port))
+
+
+def test(pytest_args: list[str]) -> None:
+    ensure_venv("requirements-test.txt")
+    ensure_chromium()
+    run(PYTHON, "manage.py", "compiletranslations")
+    run(PYTHON, "-m", "ruff", "check", ".")
+    os.execv(str(PYTHON), [str(PYTHON), "-m", "pytest", *pytest_args])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve_parser = sub.add_parser("serve", help="install, migrate, seed the demo study if empty, and serve")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    test_parser = sub.add_parser("test", help="install test dependencies and run the whole suite")
+    test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
+    args = parser.parse_args()
+    os.chdir(ROOT)
+    if args.command == "serve":
+        serve(args.port)
+    else:
+        test(args.pytest_args)
+
+
+if __name__ == "__main__":
+    main()

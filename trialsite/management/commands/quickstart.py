@@ -1,0 +1,39 @@
+import secrets
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from enrollment.models import Study
+
+LOGINS_FILE = settings.BASE_DIR / "var" / "demo-logins.txt"
+DEMO_PARTICIPANTS = 34  # the size of the published study
+
+
+class Command(BaseCommand):
+    help = "Migrate, seed the demo study if the database is empty, print the demo logins, and serve."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="prepare only; do not start the server")
+
+    def handle(self, *args, port: int, no_serve: bool, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        if not Study.objects.exists():
+            password = secrets.token_urlsafe(9)
+            call_command("seed_demo", participants=DEMO_PARTICIPANTS, seed=1, password=password, verbosity=0)
+            LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
+            LOGINS_FILE.write_text(password + "\n")
+            LOGINS_FILE.chmod(0o600)
+        self.print_logins(port)
+        if not no_serve:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def print_logins(self, port: int) -> None:
+        password = LOGINS_FILE.read_text().strip() if LOGINS_FILE.exists() else "(set with: manage.py seed_demo --password …)"
+        self.stdout.write(self.style.SUCCESS(f"\nTrialsite is starting at http://127.0.0.1:{port}/"))
+        self.stdout.write("Demo logins (username / password):")
+        for username in ("midwife.srp1", "midwife.par", "coordinator", "investigator"):
+            self.stdout.write(f"  {username:<14} {password}")
+        self.stdout.write("")
