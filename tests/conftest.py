@@ -34,9 +34,14 @@ CHROMIUM_FLAGS = [
 @pytest.fixture(autouse=True, scope="session")
 def _compiled_translations():
     """Indonesian pages need the compiled catalogs; compile any that changed."""
+    from django.utils.translation import trans_real
+
     from trialsite.translations import compile_catalogs
 
-    compile_catalogs()
+    if compile_catalogs():
+        # Django may have loaded the catalogs (without these files) while setting up: load them again.
+        trans_real._translations = {}
+        trans_real._default = None
 
 
 @pytest.fixture(autouse=True, scope="session")
