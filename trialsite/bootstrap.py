@@ -68,14 +68,15 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     serve_parser = sub.add_parser("serve", help="install, migrate, seed the demo study if empty, and serve")
     serve_parser.add_argument("--port", type=int, default=8000)
-    test_parser = sub.add_parser("test", help="install test dependencies and run the whole suite")
-    test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
-    args = parser.parse_args()
+    sub.add_parser("test", help="install test dependencies and run the whole suite (extra arguments go to pytest)")
+    args, extra = parser.parse_known_args()
     os.chdir(ROOT)
     if args.command == "serve":
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         serve(args.port)
     else:
-        test(args.pytest_args)
+        test(extra)
 
 
 if __name__ == "__main__":
