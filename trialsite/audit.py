@@ -16,8 +16,8 @@ from typing import Any
 import pghistory
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import models
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404
 from pghistory.models import Events
 
@@ -75,15 +75,13 @@ def history_for(obj: models.Model) -> list[HistoryEntry]:
     event_model = event_model_for(type(obj))
     if event_model is None:
         return []
-    events = list(
-        event_model.objects.filter(pgh_obj_id=obj.pk).select_related("pgh_context").order_by("pgh_id")
-    )
+    events = list(event_model.objects.filter(pgh_obj_id=obj.pk).select_related("pgh_context").order_by("pgh_id"))
     labels = _field_labels(type(obj))
     tracked = [f for f in labels if f not in SKIPPED_FIELDS and hasattr(event_model, f)]
     contexts = [e.pgh_context.metadata if e.pgh_context else {} for e in events]
     names = _usernames({str(c.get("user")) for c in contexts if c.get("user") is not None})
     entries, previous = [], None
-    for event, context in zip(events, contexts):
+    for event, context in zip(events, contexts, strict=True):
         changes = [
             Change(f, labels[f], getattr(previous, f) if previous else None, getattr(event, f))
             for f in tracked

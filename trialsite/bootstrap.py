@@ -30,7 +30,7 @@ def run(*args: str | Path, env: dict | None = None) -> None:
 
 
 def ensure_venv(requirements: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file runs on whatever python3 the user has
         sys.exit("Trialsite needs Python 3.11 or newer.")
     if not PYTHON.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
@@ -45,8 +45,10 @@ def ensure_chromium() -> None:
         run("apt-get", "update", "-qq")
         run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium")
         return
-    sys.exit(f"The browser tests need Chromium at {CHROMIUM}: install Debian's `chromium` package "
-             "(sudo apt-get install -y chromium) or set CHROMIUM_PATH.")
+    sys.exit(
+        f"The browser tests need Chromium at {CHROMIUM}: install Debian's `chromium` package "
+        "(sudo apt-get install -y chromium) or set CHROMIUM_PATH."
+    )
 
 
 def serve(port: int) -> None:

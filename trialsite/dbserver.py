@@ -36,9 +36,7 @@ def embedded_database(data_dir: Path, name: str = EMBEDDED_DB_NAME) -> dict:
     info = server.get_postmaster_info()
     host = str(info.socket_dir)
     port = info.port or 5432
-    with psycopg.connect(
-        host=host, port=port, user="postgres", dbname="postgres", autocommit=True
-    ) as conn:
+    with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')

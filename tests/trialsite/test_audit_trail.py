@@ -53,8 +53,12 @@ def test_database_refuses_to_delete_a_participant(site_srp1, arm_moringa, study)
     import datetime
 
     p = Participant.objects.create(
-        study=study, site=site_srp1, arm=arm_moringa, participant_id="SRP1-901",
-        enrolled_on=datetime.date(2026, 1, 5), intervention_start=datetime.date(2026, 1, 5),
+        study=study,
+        site=site_srp1,
+        arm=arm_moringa,
+        participant_id="SRP1-901",
+        enrolled_on=datetime.date(2026, 1, 5),
+        intervention_start=datetime.date(2026, 1, 5),
     )
     with pytest.raises(DatabaseError), transaction.atomic():
         p.delete()

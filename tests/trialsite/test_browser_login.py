@@ -42,6 +42,8 @@ def test_each_role_switches_to_english_and_it_is_remembered(page, browser, live_
     page.wait_for_selector("html[lang=en]")
     welcome, logout = HOME_TEXT["en"]
     assert welcome in page.inner_text("[data-testid=home-heading]")
+    page.get_by_role("button", name="Menu").click()
+    assert page.get_by_role("button", name=logout).is_visible()
     assert ROLE_TEXT[username]["en"] in page.inner_text("[data-testid=current-user]")
     assert _fits_the_screen(page)
     # A new device (fresh cookies, Indonesian browser) gets the language the user chose.

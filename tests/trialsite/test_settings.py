@@ -33,8 +33,13 @@ def test_production_refuses_the_development_secret_key():
 
 def test_production_settings_pass_the_deployment_checks_without_warnings():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        TRIALSITE_MODE="production", SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="trial.example.org",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        TRIALSITE_MODE="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="trial.example.org",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout

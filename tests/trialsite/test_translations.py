@@ -34,7 +34,11 @@ def _extract(sources: list[str], tmp_path: Path) -> set[str]:
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     subprocess.run(
         [sys.executable, "-m", "django", "makemessages", "-l", "id", "--no-obsolete"],
-        cwd=tmp_path, env=env, check=True, capture_output=True, timeout=120,
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     return {e.msgid for e in polib.pofile(str(tmp_path / "locale/id/LC_MESSAGES/django.po"))}
 

@@ -31,7 +31,8 @@ class Command(BaseCommand):
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
 
     def print_logins(self, port: int) -> None:
-        password = LOGINS_FILE.read_text().strip() if LOGINS_FILE.exists() else "(set with: manage.py seed_demo --password …)"
+        unknown = "(set with: manage.py seed_demo --password …)"
+        password = LOGINS_FILE.read_text().strip() if LOGINS_FILE.exists() else unknown
         self.stdout.write(self.style.SUCCESS(f"\nTrialsite is starting at http://127.0.0.1:{port}/"))
         self.stdout.write("Demo logins (username / password):")
         for username in ("midwife.srp1", "midwife.par", "coordinator", "investigator"):
