@@ -9,7 +9,7 @@ but may not change is a 403.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from enrollment.models import Participant, Site, Study
+from enrollment.models import Participant, Screening, Site, Study
 from trialsite.roles import Role, has_role
 
 # Who may change what. Reading is decided by site visibility (Site.objects.for_user).
@@ -48,9 +48,7 @@ def get_site_for_user(user, site_id: int, *, write: bool = False) -> Site:
 
 def get_participant_for_user(user, pk: int, *, write: bool = False) -> Participant:
     """A participant at one of ``user``'s sites; 404 otherwise, 403 when ``write`` and read-only."""
-    participant = (
-        Participant.objects.for_user(user).filter(pk=pk).select_related("study", "site", "arm").first()
-    )
+    participant = Participant.objects.for_user(user).filter(pk=pk).select_related("study", "site", "arm").first()
     if participant is None:
         raise Http404
     if write:
@@ -61,3 +59,18 @@ def get_participant_for_user(user, pk: int, *, write: bool = False) -> Participa
 def can_see_identifiers(user) -> bool:
     """Direct identifiers (name, phone, date of birth) are for the people who care for the mother."""
     return has_role(user, Role.MIDWIFE, Role.COORDINATOR)
+
+
+# Screenings carry identifiers and are the midwives' and coordinator's working list.
+SCREENING_ROLES = (Role.MIDWIFE, Role.COORDINATOR)
+
+
+def get_screening_for_user(user, pk: int, *, write: bool = False) -> Screening:
+    """A screening at one of ``user``'s sites (midwives and coordinators only); 404 outside them."""
+    require_role(user, *SCREENING_ROLES)
+    screening = Screening.objects.for_user(user).filter(pk=pk).select_related("study", "site").first()
+    if screening is None:
+        raise Http404
+    if write:
+        require_role(user, *WRITE_ROLES["participant"])
+    return screening

@@ -1,7 +1,18 @@
-from rest_framework import viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.response import Response
 
-from enrollment.models import Site, Study
-from enrollment.serializers import SiteSerializer, StudySerializer
+from enrollment import services
+from enrollment.access import SCREENING_ROLES, get_participant_for_user, get_screening_for_user, get_site_for_user
+from enrollment.models import Arm, Participant, Screening, Site, Study
+from enrollment.serializers import (
+    EnrollSerializer,
+    ParticipantSerializer,
+    ScreeningCreateSerializer,
+    ScreeningSerializer,
+    SiteSerializer,
+    StudySerializer,
+)
+from trialsite.roles import Role, has_role
 
 
 class SiteViewSet(viewsets.ReadOnlyModelViewSet):
@@ -22,3 +33,100 @@ class StudyViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         visible = Site.objects.for_user(self.request.user)
         return Study.objects.filter(sites__in=visible).distinct().prefetch_related("arms").order_by("id")
+
+
+class HasAnyRole(permissions.BasePermission):
+    """The view's ``roles`` (a tuple of Role values) may use it at all."""
+
+    def has_permission(self, request, view):
+        return request.user.is_authenticated and has_role(request.user, *view.roles)
+
+
+def _as_api_error(error: services.EnrollmentError) -> serializers.ValidationError:
+    return serializers.ValidationError({"detail": error.messages})
+
+
+class ParticipantViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Participants at the caller's sites; create = enrol from an eligible, consented screening."""
+
+    serializer_class = ParticipantSerializer
+    permission_classes = [HasAnyRole]
+    roles = (Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR)
+
+    def get_queryset(self):
+        return Participant.objects.for_user(self.request.user).select_related("site", "arm", "allocation")
+
+    def get_object(self):
+        return get_participant_for_user(self.request.user, self.kwargs["pk"])
+
+    def get_serializer_class(self):
+        return EnrollSerializer if self.action == "create" else ParticipantSerializer
+
+    def create(self, request, *args, **kwargs):
+        data = EnrollSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        screening = get_screening_for_user(request.user, fields["screening"], write=True)
+        arm = None
+        if fields.get("arm"):
+            arm = Arm.objects.filter(study=screening.study, code=fields["arm"]).first()
+            if arm is None:
+                raise serializers.ValidationError({"arm": ["Unknown arm code."]})
+        consent = None
+        if "consented_on" in fields:
+            consent = services.ConsentDetails(fields["consented_on"], fields["consent_form_version"])
+        try:
+            participant = services.enroll_participant(
+                screening=screening,
+                by=request.user,
+                consent=consent,
+                enrolled_on=fields.get("enrolled_on"),
+                intervention_start=fields.get("intervention_start"),
+                arm=arm,
+                rationale=fields["rationale"],
+            )
+        except services.EnrollmentError as error:
+            raise _as_api_error(error) from error
+        body = ParticipantSerializer(participant, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ScreeningViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The screening log of the caller's sites (midwives and coordinators)."""
+
+    serializer_class = ScreeningSerializer
+    permission_classes = [HasAnyRole]
+    roles = SCREENING_ROLES
+
+    def get_queryset(self):
+        return (
+            Screening.objects.for_user(self.request.user)
+            .select_related("site", "participant")
+            .prefetch_related("answers__criterion")
+        )
+
+    def get_object(self):
+        return get_screening_for_user(self.request.user, self.kwargs["pk"])
+
+    def get_serializer_class(self):
+        return ScreeningCreateSerializer if self.action == "create" else ScreeningSerializer
+
+    def create(self, request, *args, **kwargs):
+        data = ScreeningCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        site = get_site_for_user(request.user, fields.pop("site"), write=True)
+        answers, screened_on = fields.pop("answers"), fields.pop("screened_on")
+        try:
+            screening = services.screen_mother(
+                site=site,
+                by=request.user,
+                screened_on=screened_on,
+                mother=services.MotherDetails(**fields),
+                answers=answers,
+            )
+        except services.EnrollmentError as error:
+            raise _as_api_error(error) from error
+        return Response(
+            ScreeningSerializer(self.get_queryset().get(pk=screening.pk)).data, status=status.HTTP_201_CREATED
+        )

@@ -1,5 +1,6 @@
 """Study set-up and the people in it: studies, arms, sites, site memberships, participants."""
 
+from datetime import date
 from decimal import Decimal
 
 import pghistory
@@ -112,9 +113,7 @@ class Site(models.Model):
     code = models.CharField(
         max_length=10,
         help_text=_("Short upper-case code; it prefixes participant IDs (e.g. SRP1-001)."),
-        validators=[
-            RegexValidator(r"^[A-Z0-9]{2,10}$", _("Use 2–10 upper-case letters or digits."))
-        ],
+        validators=[RegexValidator(r"^[A-Z0-9]{2,10}$", _("Use 2–10 upper-case letters or digits."))],
     )
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveSmallIntegerField(default=0)
@@ -188,9 +187,7 @@ class Participant(models.Model):
     age_years = models.PositiveSmallIntegerField(
         _("age (years)"), null=True, blank=True, validators=[MinValueValidator(12), MaxValueValidator(60)]
     )
-    parity = models.PositiveSmallIntegerField(
-        _("parity"), null=True, blank=True, validators=[MaxValueValidator(20)]
-    )
+    parity = models.PositiveSmallIntegerField(_("parity"), null=True, blank=True, validators=[MaxValueValidator(20)])
     delivery_mode = models.CharField(_("delivery mode"), max_length=20, choices=DeliveryMode.choices, blank=True)
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
     infant_birth_weight_g = models.PositiveIntegerField(
@@ -202,6 +199,10 @@ class Participant(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The eligible screening she was enrolled from (empty for imported participants).
+    screening = models.OneToOneField(
+        "Screening", on_delete=models.PROTECT, null=True, blank=True, related_name="participant"
     )
 
     objects = ParticipantQuerySet.as_manager()
@@ -218,14 +219,238 @@ class Participant(models.Model):
                 condition=~Q(status__in=["withdrawn", "lost_to_follow_up"]) | Q(status_date__isnull=False),
                 name="participant_withdrawal_has_date",
             ),
-            models.CheckConstraint(condition=Q(age_years__isnull=True) | Q(age_years__range=(12, 60)), name="participant_age_range"),
-            models.CheckConstraint(condition=Q(parity__isnull=True) | Q(parity__lte=20), name="participant_parity_range"),
+            models.CheckConstraint(
+                condition=Q(age_years__isnull=True) | Q(age_years__range=(12, 60)), name="participant_age_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(parity__isnull=True) | Q(parity__lte=20), name="participant_parity_range"
+            ),
             models.CheckConstraint(
                 condition=Q(infant_birth_weight_g__isnull=True) | Q(infant_birth_weight_g__range=(500, 6000)),
                 name="participant_birth_weight_range",
             ),
         ]
-        triggers = [pgtrigger.Protect(name="participant_never_deleted", operation=pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="participant_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="participant_arm_never_changes",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__arm_id__df=pgtrigger.F("new__arm_id")),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.participant_id
+
+    @property
+    def has_left(self) -> bool:
+        """Withdrawn or lost to follow-up."""
+        return self.status in (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)
+
+    def is_active_on(self, on: date) -> bool:
+        """May data be recorded for ``on``? Not before enrolment, nor after withdrawal or loss to follow-up.
+
+        The withdrawal date itself is still open (the last visit may be that day).
+        """
+        if on < self.enrolled_on:
+            return False
+        return not (self.has_left and self.status_date is not None and on > self.status_date)
+
+
+# --- Screening, consent, allocation ------------------------------------------------------------
+
+
+class CriterionKind(models.TextChoices):
+    INCLUSION = "inclusion", _("Inclusion")
+    EXCLUSION = "exclusion", _("Exclusion")
+
+
+@pghistory.track()
+class Criterion(models.Model):
+    """One eligibility criterion of a study, answered yes/no at screening."""
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="criteria")
+    code = models.SlugField(max_length=40)
+    kind = models.CharField(_("kind"), max_length=10, choices=CriterionKind.choices)
+    text_id = models.CharField(_("text (Indonesian)"), max_length=300)
+    text_en = models.CharField(_("text (English)"), max_length=300)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["study", "kind", "order", "code"]
+        verbose_name = _("eligibility criterion")
+        verbose_name_plural = _("eligibility criteria")
+        constraints = [models.UniqueConstraint(fields=["study", "code"], name="criterion_code_unique_in_study")]
+        triggers = [pgtrigger.Protect(name="criterion_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return _localized(self, "text")
+
+
+class ScreeningQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ScreeningQuerySet":
+        """Screenings at the sites ``user`` may see."""
+        return self.filter(site__in=Site.objects.for_user(user))
+
+
+@pghistory.track()
+class Screening(models.Model):
+    """One screening of a mother, eligible or not: the rows of the screening log."""
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="screenings")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="screenings")
+    screened_on = models.DateField(_("screening date"))
+    screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    full_name = models.CharField(_("full name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    date_of_birth = models.DateField(_("date of birth"))
+    delivery_date = models.DateField(_("delivery date"))
+    delivery_mode = models.CharField(_("delivery mode"), max_length=20, choices=DeliveryMode.choices)
+    parity = models.PositiveSmallIntegerField(_("parity"), validators=[MinValueValidator(1), MaxValueValidator(20)])
+    infant_birth_weight_g = models.PositiveIntegerField(
+        _("infant birth weight (g)"), validators=[MinValueValidator(500), MaxValueValidator(6000)]
+    )
+    eligible = models.BooleanField(_("eligible"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScreeningQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-screened_on", "-id"]
+        verbose_name = _("screening")
+        constraints = [
+            models.CheckConstraint(condition=Q(parity__range=(1, 20)), name="screening_parity_range"),
+            models.CheckConstraint(
+                condition=Q(infant_birth_weight_g__range=(500, 6000)), name="screening_birth_weight_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_date__lte=models.F("screened_on")), name="screening_after_delivery"
+            ),
+        ]
+        triggers = [pgtrigger.Protect(name="screening_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.site.code} {self.screened_on:%Y-%m-%d} #{self.pk}"
+
+
+@pghistory.track()
+class ScreeningAnswer(models.Model):
+    """The answer to one criterion; ``failed`` marks the reasons a mother was not eligible."""
+
+    screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="answers")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="answers")
+    answer = models.BooleanField(_("answer"), null=True)
+    failed = models.BooleanField(_("reason for ineligibility"), default=False)
+
+    class Meta:
+        ordering = ["criterion__kind", "criterion__order"]
+        constraints = [models.UniqueConstraint(fields=["screening", "criterion"], name="answer_unique_per_criterion")]
+        triggers = [pgtrigger.Protect(name="answer_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code}: {self.answer}"
+
+
+@pghistory.track()
+class Consent(models.Model):
+    """Written informed consent, obtained after an eligible screening and before enrolment."""
+
+    screening = models.OneToOneField(Screening, on_delete=models.PROTECT, related_name="consent")
+    consented_on = models.DateField(_("consent date"))
+    form_version = models.CharField(_("consent form version"), max_length=40)
+    obtained_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        constraints = [
+            models.CheckConstraint(condition=~Q(form_version=""), name="consent_form_version_given"),
+        ]
+        triggers = [pgtrigger.Protect(name="consent_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.form_version} {self.consented_on:%Y-%m-%d}"
+
+
+class SiteCounter(models.Model):
+    """The last participant number used at a site; locked with SELECT … FOR UPDATE when enrolling."""
+
+    site = models.OneToOneField(Site, on_delete=models.PROTECT, related_name="counter")
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.site.code}: {self.last_number}"
+
+
+@pghistory.track(exclude=["seed"])
+class AllocationList(models.Model):
+    """A concealed allocation list (generated from a seed or uploaded).
+
+    Its creation is audited, but never its seed: the audit-log page shows every tracked
+    table, and the seed would reveal the list. Not registered in the admin.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="allocation_lists")
+    seed = models.CharField(max_length=100, blank=True)
+    block_sizes = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.study.slug} #{self.pk}"
+
+
+class AllocationListEntry(models.Model):
+    """One concealed slot of a site's list; revealed only when a participant takes it."""
+
+    allocation_list = models.ForeignKey(AllocationList, on_delete=models.PROTECT, related_name="entries")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveIntegerField()
+    block = models.PositiveIntegerField()
+    block_size = models.PositiveSmallIntegerField()
+    arm = models.ForeignKey(Arm, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["site", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["site", "sequence"], name="allocation_entry_unique_sequence")]
+        triggers = [pgtrigger.Protect(name="allocation_entry_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.site.code} #{self.sequence}"
+
+
+@pghistory.track()
+class Allocation(models.Model):
+    """How a participant got her arm. Written once at enrolment; never changed or deleted."""
+
+    participant = models.OneToOneField(Participant, on_delete=models.PROTECT, related_name="allocation")
+    arm = models.ForeignKey(Arm, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(_("allocation method"), max_length=20, choices=AllocationMethod.choices)
+    rationale = models.TextField(_("rationale for the assignment"), blank=True)
+    list_entry = models.OneToOneField(
+        AllocationListEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="allocation"
+    )
+    allocated_at = models.DateTimeField(auto_now_add=True)
+    allocated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("allocation")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(method="assigned") | ~Q(rationale=""), name="allocation_assigned_has_rationale"
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="randomized") | Q(list_entry__isnull=False), name="allocation_randomized_has_entry"
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="allocation_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Protect(name="allocation_never_changed", operation=pgtrigger.Update),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant.participant_id}: {self.get_method_display()}"

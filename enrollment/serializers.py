@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from enrollment.models import Arm, Site, Study
+from enrollment.access import can_see_identifiers
+from enrollment.models import Arm, DeliveryMode, Participant, Screening, ScreeningAnswer, Site, Study
 
 
 class SiteSerializer(serializers.ModelSerializer):
@@ -23,6 +24,123 @@ class StudySerializer(serializers.ModelSerializer):
     class Meta:
         model = Study
         fields = [
-            "slug", "title_id", "title_en", "n_days", "pre_day", "post_day",
-            "window_days", "allocation_method", "alpha", "arms",
+            "slug",
+            "title_id",
+            "title_en",
+            "n_days",
+            "pre_day",
+            "post_day",
+            "window_days",
+            "allocation_method",
+            "alpha",
+            "arms",
         ]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    """A participant; the direct identifiers are dropped for roles that may not see them."""
+
+    site = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    arm = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    allocation_method = serializers.CharField(source="allocation.method", read_only=True, default=None)
+    allocation_rationale = serializers.CharField(source="allocation.rationale", read_only=True, default=None)
+
+    IDENTIFIERS = ("full_name", "phone", "date_of_birth")
+
+    class Meta:
+        model = Participant
+        fields = [
+            "id",
+            "participant_id",
+            "site",
+            "arm",
+            "allocation_method",
+            "allocation_rationale",
+            "screening",
+            "enrolled_on",
+            "intervention_start",
+            "status",
+            "status_date",
+            "status_reason",
+            "age_years",
+            "parity",
+            "delivery_mode",
+            "delivery_date",
+            "infant_birth_weight_g",
+            "full_name",
+            "phone",
+            "date_of_birth",
+        ]
+        read_only_fields = fields
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None or not can_see_identifiers(request.user):
+            for name in self.IDENTIFIERS:
+                fields.pop(name)
+        return fields
+
+
+class EnrollSerializer(serializers.Serializer):
+    """``POST /api/v1/participants/``: enrol the mother of an eligible screening."""
+
+    screening = serializers.IntegerField()
+    consented_on = serializers.DateField(required=False)
+    consent_form_version = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    enrolled_on = serializers.DateField(required=False)
+    intervention_start = serializers.DateField(required=False)
+    arm = serializers.CharField(required=False, help_text="arm code; only when the study assigns arms")
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if ("consented_on" in attrs) != bool(attrs.get("consent_form_version")):
+            raise serializers.ValidationError("Give both consented_on and consent_form_version, or neither.")
+        return attrs
+
+
+class ScreeningAnswerSerializer(serializers.ModelSerializer):
+    criterion = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ScreeningAnswer
+        fields = ["criterion", "answer", "failed"]
+
+
+class ScreeningSerializer(serializers.ModelSerializer):
+    site = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    answers = ScreeningAnswerSerializer(many=True, read_only=True)
+    participant = serializers.SlugRelatedField(slug_field="participant_id", read_only=True)
+
+    class Meta:
+        model = Screening
+        fields = [
+            "id",
+            "site",
+            "screened_on",
+            "full_name",
+            "phone",
+            "date_of_birth",
+            "delivery_date",
+            "delivery_mode",
+            "parity",
+            "infant_birth_weight_g",
+            "eligible",
+            "answers",
+            "participant",
+        ]
+
+
+class ScreeningCreateSerializer(serializers.Serializer):
+    """``POST /api/v1/screenings/``: answers maps criterion code to true/false (null = unanswered)."""
+
+    site = serializers.IntegerField()
+    screened_on = serializers.DateField()
+    full_name = serializers.CharField(max_length=200)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    date_of_birth = serializers.DateField()
+    delivery_date = serializers.DateField()
+    delivery_mode = serializers.ChoiceField(choices=DeliveryMode.choices)
+    parity = serializers.IntegerField(min_value=1, max_value=20)
+    infant_birth_weight_g = serializers.IntegerField(min_value=500, max_value=6000)
+    answers = serializers.DictField(child=serializers.BooleanField(allow_null=True))

@@ -26,6 +26,8 @@ NAV_ITEMS = (
     NavItem("enrollment:screening_new", _("Screen"), (M, C)),
     NavItem("enrollment:participant_list", _("Participants"), (M, C, I)),
     NavItem("enrollment:screening_log", _("Screening log"), (M, C)),
+    NavItem("enrollment:flow", _("Participant flow"), (C, I)),
+    NavItem("enrollment:allocation_list", _("Allocation list"), (C,)),
     NavItem("observations:completeness", _("Completeness"), (C,)),
     NavItem("observations:deviations", _("Deviations"), (C, I)),
     NavItem("observations:import", _("Import"), (C,)),

@@ -1,0 +1,144 @@
+"""Forms of the enrolment pages; they validate input and hand it to one service."""
+
+import csv
+import io
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enrollment.models import AllocationMethod, Criterion, CriterionKind, DeliveryMode, ParticipantStatus, Site, Study
+from enrollment.services import ConsentDetails, MotherDetails, UploadedSlot
+
+YES_NO = (("yes", _("Yes")), ("no", _("No")))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ScreeningForm(forms.Form):
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
+    screened_on = forms.DateField(label=_("Screening date"), widget=DateInput())
+    full_name = forms.CharField(label=_("Mother's full name"), max_length=200)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput())
+    delivery_date = forms.DateField(label=_("Delivery date"), widget=DateInput())
+    delivery_mode = forms.ChoiceField(label=_("Delivery mode"), choices=DeliveryMode.choices)
+    parity = forms.IntegerField(label=_("Parity"), min_value=1, max_value=20)
+    infant_birth_weight_g = forms.IntegerField(label=_("Infant birth weight (g)"), min_value=500, max_value=6000)
+
+    def __init__(self, *args, study: Study, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        if len(sites) == 1:
+            self.fields["site"].initial = sites[0].pk
+        self.fields["screened_on"].initial = timezone.localdate()
+        self.criteria = list(Criterion.objects.filter(study=study))
+        for criterion in self.criteria:
+            self.fields[f"c_{criterion.code}"] = forms.ChoiceField(
+                label=criterion.text, choices=YES_NO, widget=forms.RadioSelect
+            )
+
+    @property
+    def inclusion_fields(self):
+        return [self[f"c_{c.code}"] for c in self.criteria if c.kind == CriterionKind.INCLUSION]
+
+    @property
+    def exclusion_fields(self):
+        return [self[f"c_{c.code}"] for c in self.criteria if c.kind == CriterionKind.EXCLUSION]
+
+    def clean(self):
+        data = super().clean()
+        born, screened = data.get("date_of_birth"), data.get("screened_on")
+        if born and screened and not 12 <= (screened - born).days / 365.25 <= 60:
+            self.add_error("date_of_birth", _("The mother must be between 12 and 60 years old."))
+        return data
+
+    def mother(self) -> MotherDetails:
+        fields = MotherDetails.__dataclass_fields__
+        return MotherDetails(**{name: self.cleaned_data[name] for name in fields})
+
+    def answers(self) -> dict[str, bool]:
+        return {c.code: self.cleaned_data[f"c_{c.code}"] == "yes" for c in self.criteria}
+
+
+class EnrollForm(forms.Form):
+    consented_on = forms.DateField(label=_("Consent date"), widget=DateInput())
+    consent_form_version = forms.CharField(label=_("Consent form version"), max_length=40)
+    enrolled_on = forms.DateField(label=_("Enrolment date"), widget=DateInput())
+    intervention_start = forms.DateField(
+        label=_("Day 1 (intervention start)"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Leave empty to start on the enrolment date."),
+    )
+    arm = forms.ModelChoiceField(label=_("Arm"), queryset=None, required=False)
+    rationale = forms.CharField(label=_("Why this arm?"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, study: Study, has_consent: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["consented_on"].initial = self.fields["enrolled_on"].initial = today
+        self.fields["arm"].queryset = study.arms.order_by("order", "code")
+        if study.allocation_method == AllocationMethod.RANDOMIZED:
+            del self.fields["arm"], self.fields["rationale"]
+        else:
+            self.fields["arm"].required = self.fields["rationale"].required = True
+        if has_consent:
+            del self.fields["consented_on"], self.fields["consent_form_version"]
+
+    def consent(self) -> ConsentDetails | None:
+        if "consented_on" not in self.cleaned_data:
+            return None
+        return ConsentDetails(self.cleaned_data["consented_on"], self.cleaned_data["consent_form_version"])
+
+
+class WithdrawForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[(s.value, s.label) for s in (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)],
+    )
+    on = forms.DateField(label=_("Date"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+
+class ParticipantFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search ID or name"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *ParticipantStatus.choices])
+    arm = forms.ChoiceField(label=_("Arm"), required=False)
+
+    def __init__(self, *args, study: Study, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["arm"].choices = [("", _("All"))] + [(a.code, a.label) for a in study.arms.order_by("order")]
+        for name in ("status", "arm"):
+            self.fields[name].widget.attrs.update({"class": "form-select", "data-autosubmit": ""})
+
+
+class GenerateListForm(forms.Form):
+    seed = forms.CharField(
+        label=_("Secret seed"),
+        max_length=100,
+        help_text=_("Keep it secret: anyone with the seed can rebuild the list."),
+    )
+    per_site = forms.IntegerField(label=_("Slots to add per site"), min_value=2, max_value=1000)
+
+
+class UploadListForm(forms.Form):
+    file = forms.FileField(label=_("Allocation list (CSV: site,block,arm)"))
+
+    def slots(self) -> list[UploadedSlot]:
+        """The rows of the CSV file; a row that cannot be read is a form error."""
+        text = self.cleaned_data["file"].read().decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        try:
+            return [UploadedSlot(r["site"].strip(), int(r["block"]), r["arm"].strip()) for r in rows]
+        except (KeyError, ValueError, AttributeError) as error:
+            raise forms.ValidationError(_("Use the columns site, block and arm, one slot per row.")) from error
