@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from observations import api
+
+router = SimpleRouter()
+router.register("observations", api.ObservationViewSet, basename="observation")
+urlpatterns = router.urls

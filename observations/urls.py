@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from observations import views, views_import
 
 app_name = "observations"
-urlpatterns: list = []
+urlpatterns = [
+    path("today/", views.today, name="today"),
+    path("participant/<int:pk>/day/<int:day>/", views.observation_form, name="form"),
+    path("participant/<int:pk>/", views.timeline, name="timeline"),
+    path("participant/<int:pk>/verify/", views.verify_participant, name="verify_participant"),
+    path("<int:pk>/verify/", views.verify_observation, name="verify"),
+    path("<int:pk>/unlock/", views.unlock_observation, name="unlock"),
+    path("deviations/", views.deviations, name="deviations"),
+    path("completeness/", views.completeness, name="completeness"),
+    path("import/", views_import.import_data, name="import"),
+]

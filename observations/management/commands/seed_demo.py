@@ -1,10 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from enrollment import demo as enrollment_demo
+from observations import demo as observations_demo
 
 
 class Command(BaseCommand):
-    help = "Create the demo study (moringa-oxytocin), its sites, arms and demo users; optionally synthetic participants."
+    help = (
+        "Create the demo study (moringa-oxytocin), its sites, arms and demo users; optionally synthetic participants."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--participants", type=int, default=0, help="synthetic participants to add (default 0)")
@@ -16,10 +19,9 @@ class Command(BaseCommand):
             raise CommandError("--participants must be 0 or more.")
         study = enrollment_demo.seed_study()
         logins = enrollment_demo.seed_users(study, password)
+        enrollment_demo.seed_participants(study, participants, seed=seed)
         if participants:
-            raise CommandError(
-                "Synthetic participants need the enrollment module, which is not installed yet; use --participants 0."
-            )
+            observations_demo.seed_observations(study, seed=seed)
         self.stdout.write(self.style.SUCCESS(f"Demo study '{study.slug}' ready."))
         for username, chosen in logins.items():
             shown = chosen if chosen is not None else "(unchanged)"

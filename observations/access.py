@@ -1,0 +1,32 @@
+"""Who may see and change observations: built on enrollment.access (site visibility)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from enrollment.access import require_role
+from observations.models import Observation
+from trialsite.roles import Role
+
+WRITE_ROLES = (Role.MIDWIFE, Role.COORDINATOR)
+VERIFY_ROLES = (Role.COORDINATOR,)
+
+
+def get_observation_for_user(user, pk: int, *, write: bool = False) -> Observation:
+    """An observation at one of ``user``'s sites; 404 otherwise, 403 when ``write`` and read-only."""
+    observation = (
+        Observation.objects.for_user(user)
+        .filter(pk=pk)
+        .select_related("participant__study", "participant__site", "participant__arm")
+        .first()
+    )
+    if observation is None:
+        raise Http404
+    if write:
+        require_role(user, *WRITE_ROLES)
+    return observation
+
+
+def require_writer(user) -> None:
+    if not user.is_authenticated:
+        raise PermissionDenied
+    require_role(user, *WRITE_ROLES)

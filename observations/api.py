@@ -1,0 +1,122 @@
+"""``/api/v1/observations/``: scoped like the pages; writes go through the services."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.response import Response
+
+from enrollment.access import get_participant_for_user
+from observations import services
+from observations.access import WRITE_ROLES, get_observation_for_user
+from observations.models import Observation
+from observations.serializers import ObservationInputSerializer, ObservationSerializer
+from observations.validation import DATA_FIELDS
+from trialsite.roles import has_role
+
+
+class ObservationWritePermission(permissions.IsAuthenticated):
+    """Anyone signed in reads (scoped by site); only midwives and coordinators write."""
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        return request.method in permissions.SAFE_METHODS or has_role(request.user, *WRITE_ROLES)
+
+
+def _api_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return serializers.ValidationError(exc.message_dict)
+    return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+def _int_param(request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit():
+        raise serializers.ValidationError({name: [_("Enter a whole number.")]})
+    return int(raw)
+
+
+class ObservationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    """List (filters ``participant``, ``day``), retrieve, create, update (with ``reason`` and ``version``)."""
+
+    serializer_class = ObservationSerializer
+    permission_classes = [ObservationWritePermission]
+
+    def get_queryset(self):
+        queryset = Observation.objects.for_user(self.request.user).select_related("participant").order_by("id")
+        for name, lookup in (("participant", "participant_id"), ("day", "day")):
+            value = _int_param(self.request, name)
+            if value is not None:
+                queryset = queryset.filter(**{lookup: value})
+        return queryset
+
+    def get_object(self):
+        write = self.request.method not in permissions.SAFE_METHODS
+        return get_observation_for_user(self.request.user, self.kwargs["pk"], write=write)
+
+    @extend_schema(
+        request=ObservationInputSerializer,
+        responses={201: ObservationSerializer, 200: ObservationSerializer},
+        description="Record a day. A resend with the same idempotency_key returns the stored row (200).",
+    )
+    def create(self, request, *args, **kwargs):
+        data = ObservationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        participant = get_participant_for_user(request.user, data.validated_data["participant"], write=True)
+        key = data.validated_data.get("idempotency_key")
+        replay = bool(key) and Observation.objects.filter(idempotency_key=key).exists()
+        try:
+            observation = services.record_observation(
+                participant=participant, day=data.validated_data["day"], values=data.values(),
+                user=request.user, idempotency_key=key,
+            )  # fmt: skip
+        except DjangoValidationError as exc:
+            raise _api_error(exc) from None
+        code = status.HTTP_200_OK if replay else status.HTTP_201_CREATED
+        return Response(ObservationSerializer(observation).data, status=code)
+
+    @extend_schema(
+        request=ObservationInputSerializer,
+        responses={
+            200: ObservationSerializer,
+            409: OpenApiResponse(description="Stale version: current and submitted"),
+        },
+        description="Correct a day: send the version you loaded and a reason. A stale version gets 409.",
+    )
+    def update(self, request, *args, **kwargs):
+        observation = self.get_object()
+        data = ObservationInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        if "version" not in data.validated_data:
+            raise serializers.ValidationError({"version": [_("The version you are changing is required.")]})
+        values = {name: getattr(observation, name) for name in DATA_FIELDS} | data.values()
+        try:
+            saved = services.correct_observation(
+                observation=observation, values=values, user=request.user,
+                reason=data.validated_data.get("reason", ""), expected_version=data.validated_data["version"],
+            )  # fmt: skip
+        except DjangoValidationError as exc:
+            raise _api_error(exc) from None
+        except services.ObservationConflict as conflict:
+            return self._conflict(conflict)
+        return Response(ObservationSerializer(saved).data)
+
+    def _conflict(self, conflict: services.ObservationConflict) -> Response:
+        current = conflict.current
+        mine = Observation(
+            participant=current.participant, day=current.day, version=current.version, **conflict.submitted
+        )
+        return Response(
+            {
+                "detail": _("This observation was changed by someone else since you loaded it."),
+                "current": ObservationSerializer(current).data,
+                "submitted": ObservationSerializer(mine).data,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )

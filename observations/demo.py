@@ -1,0 +1,84 @@
+"""Plausible synthetic observations for the demo study (``seed_demo --participants N``)."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+
+from enrollment.models import Participant, Study
+from observations import rules
+from observations.models import Adherence, MissingReason, Observation, schedule_for
+from observations.services import correct_observation, local_today, record_observation
+from observations.validation import DATA_FIELDS as _EDITABLE
+
+MISSING_RATE = 0.07
+MISSING_CHOICES = (MissingReason.NOT_VISITED, MissingReason.UNREACHABLE, MissingReason.REFUSED)
+
+
+def _chance(participant: Participant, day: int, n_days: int) -> float:
+    """Probability an indicator is met: low at day 1, rising over the days, faster with the massage."""
+    slope = 0.55 if "massage" in participant.arm.code else 0.4
+    return min(0.95, 0.2 + slope * (day - 1) / max(n_days - 1, 1))
+
+
+def _values(rng: random.Random, participant: Participant, day: int, n_days: int) -> dict:
+    p = _chance(participant, day, n_days)
+    met = [rng.random() < p for _ in range(4)]
+    massage = "massage" in participant.arm.code
+    given = rng.random() < 0.9
+    return {
+        "feeds_24h": rng.randint(8, 12) if met[0] else rng.choice((4, 5, 6, 7, 13, 14)),
+        "wet_diapers_24h": rng.randint(6, 10) if met[1] else rng.randint(2, 5),
+        "sleep_after_feed_hours": Decimal(rng.choice((2, 2.5, 3, 3.5, 4)) if met[2] else rng.choice((0.5, 1, 1.5))),
+        "breast_full_then_soft": met[3],
+        "adherence": (Adherence.YES if given else Adherence.NO)
+        if massage
+        else rng.choice((Adherence.YES,) * 8 + (Adherence.PARTLY, Adherence.NO)),
+        "massage_minutes": rng.choice((15, 15, 20)) if massage and given else None,
+        "expressed_volume_ml": rng.randint(10, 60) + 10 * day if rng.random() < 0.5 else None,
+    }
+
+
+def _day(rng, participant, day, today, deviations_left) -> Observation | None:
+    schedule = schedule_for(participant)
+    target = rules.target_date(schedule.start, day)
+    last = min(today, schedule.stopped_on or today)
+    if target > last:
+        return None
+    if rng.random() < MISSING_RATE:
+        values = {"missing_reason": rng.choice(MISSING_CHOICES)}
+    else:
+        values = {**_values(rng, participant, day, schedule.n_days), "observed_on": target}
+        late = target + timedelta(days=schedule.window_days + 1)
+        if deviations_left[0] > 0 and day > 1 and late <= last and rng.random() < 0.1:
+            values.update(observed_on=late, deviation_reason="Ibu sedang di rumah orang tua; kunjungan tertunda.")
+            deviations_left[0] -= 1
+    return record_observation(participant=participant, day=day, values=values, user=None, today=today)
+
+
+@transaction.atomic
+def seed_observations(study: Study, *, seed: int) -> int:
+    """Fill observations up to today for the study's participants; returns how many were added."""
+    rng, today, added, deviations_left = random.Random(seed), local_today(), [], [2]
+    participants = Participant.objects.filter(study=study).select_related("study", "arm").order_by("participant_id")
+    stored = set(Observation.objects.filter(participant__study=study).values_list("participant_id", "day"))
+    for participant in participants:
+        for day in range(1, study.n_days + 1):
+            if (participant.pk, day) not in stored:
+                obs = _day(rng, participant, day, today, deviations_left)
+                added += [obs] if obs is not None else []
+    _correct_a_few(rng, [o for o in added if not o.is_missing], today)
+    return len(added)
+
+
+def _correct_a_few(rng: random.Random, observations: list[Observation], today) -> None:
+    for obs in rng.sample(observations, k=min(3, len(observations))):
+        values = {name: getattr(obs, name) for name in _EDITABLE}
+        values["wet_diapers_24h"] = min(40, obs.wet_diapers_24h + 1)
+        correct_observation(
+            observation=obs, values=values, user=None, reason="Salah salin dari lembar observasi kertas.",
+            expected_version=obs.version, today=today,
+        )  # fmt: skip

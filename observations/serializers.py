@@ -1,0 +1,35 @@
+from rest_framework import serializers
+
+from observations.models import Observation
+from observations.validation import DATA_FIELDS
+
+READ_ONLY = ("id", "score", "out_of_window", "version", "verified_at", "created_at", "updated_at")
+
+
+class ObservationSerializer(serializers.ModelSerializer):
+    """An observation as the API shows it (score and window flag are computed, never written)."""
+
+    participant_id = serializers.CharField(source="participant.participant_id", read_only=True)
+
+    class Meta:
+        model = Observation
+        fields = ["id", "participant", "participant_id", "day", *DATA_FIELDS, *READ_ONLY[1:]]
+        read_only_fields = fields
+
+
+class ObservationInputSerializer(serializers.ModelSerializer):
+    """What a client may send. Types and ranges here; every clinical rule is checked by the service."""
+
+    participant = serializers.IntegerField(min_value=1)
+    idempotency_key = serializers.UUIDField(required=False)
+    version = serializers.IntegerField(required=False, min_value=0)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+    class Meta:
+        model = Observation
+        fields = ["participant", "day", *DATA_FIELDS, "idempotency_key", "version", "reason"]
+        validators = []  # uniqueness is a service rule (with its own message) and a database constraint
+        extra_kwargs = {"day": {"min_value": 1}}
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.validated_data.items() if k in DATA_FIELDS}

@@ -1,0 +1,146 @@
+"""Pages: worklist, daily form, timeline, completeness, deviations, verification, import."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from enrollment.access import get_participant_for_user, get_study_for_user
+from observations import services, worklist
+from observations.access import get_observation_for_user
+from observations.forms import ObservationForm, ReasonForm, conflict_rows, initial_from
+from observations.models import Observation, instrument_for, schedule_for
+from observations.rules import default_observation_date
+from observations.timeline import timeline_context
+from trialsite.decorators import role_required
+from trialsite.roles import Role
+
+M, C, I = Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR
+
+
+@role_required(M, C)
+def today(request):
+    return render(request, "observations/today.html", {
+        "worklist": worklist.worklist_for(request.user, services.local_today()), "today": services.local_today(),
+    })  # fmt: skip
+
+
+def _form_page(request, participant, day, form, observation, conflict=None):
+    rows = conflict_rows(conflict.current, conflict.submitted) if conflict else []
+    return render(request, "observations/form.html", {
+        "participant": participant, "day": day, "form": form, "observation": observation, "conflict": conflict,
+        "conflict_rows": rows,
+        "thresholds": instrument_for(participant.study).thresholds, "arm_code": participant.arm.code,
+    })  # fmt: skip
+
+
+@role_required(M, C)
+def observation_form(request, pk: int, day: int):
+    """Enter day ``day`` of a participant, or correct it (with a reason) once it is saved."""
+    participant = get_participant_for_user(request.user, pk, write=True)
+    observation = Observation.objects.filter(participant=participant, day=day).first()
+    # A resend of the first-entry form (same idempotency key) is not an edit: it returns the stored row.
+    editing = observation is not None and str(observation.idempotency_key) != request.POST.get("idempotency_key")
+    initial = initial_from(observation) if editing else {"observed_on": _proposed_date(participant, day)}
+    form = ObservationForm(request.POST or None, arm_code=participant.arm.code, editing=editing, initial=initial)
+    if request.method != "POST" or not form.is_valid():
+        return _form_page(request, participant, day, form, observation)
+    try:
+        saved = _save(request, participant, day, form, observation if editing else None)
+    except ValidationError as exc:
+        form.add_service_errors(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
+        return _form_page(request, participant, day, form, observation)
+    except services.ObservationConflict as conflict:
+        form = _rebased(request, participant, conflict.current)
+        return _form_page(request, participant, day, form, conflict.current, conflict=conflict)
+    messages.success(request, _("Day %(day)d saved. Score: %(score)s.") % {"day": day, "score": saved.score or "—"})
+    return redirect("observations:timeline", pk=participant.pk)
+
+
+def _proposed_date(participant, day: int):
+    schedule = schedule_for(participant)
+    return default_observation_date(schedule, min(max(day, 1), schedule.n_days), services.local_today())
+
+
+def _save(request, participant, day, form, observation):
+    if observation is None:
+        return services.record_observation(
+            participant=participant, day=day, values=form.values(), user=request.user,
+            idempotency_key=form.cleaned_data["idempotency_key"],
+        )  # fmt: skip
+    return services.correct_observation(
+        observation=observation, values=form.values(), user=request.user,
+        reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"] or 0,
+    )  # fmt: skip
+
+
+def _rebased(request, participant, current):
+    """The user's submitted values, now based on the current version: saving again overrides knowingly."""
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = ObservationForm(data, arm_code=participant.arm.code, editing=True)
+    form.is_valid()
+    return form
+
+
+@role_required(M, C, I)
+def timeline(request, pk: int):
+    participant = get_participant_for_user(request.user, pk)
+    return render(request, "observations/timeline.html", timeline_context(request.user, participant))
+
+
+@require_POST
+@role_required(C)
+def verify_participant(request, pk: int):
+    participant = get_participant_for_user(request.user, pk, write=True)
+    count = services.verify_observations(observations=participant.observations.all(), user=request.user)
+    messages.success(request, _("%(count)d observations verified and locked.") % {"count": count})
+    return redirect("observations:timeline", pk=participant.pk)
+
+
+@require_POST
+@role_required(C)
+def verify_observation(request, pk: int):
+    observation = get_observation_for_user(request.user, pk, write=True)
+    services.verify_observations(observations=Observation.objects.filter(pk=observation.pk), user=request.user)
+    messages.success(request, _("Observation verified and locked."))
+    return redirect("observations:timeline", pk=observation.participant_id)
+
+
+@require_POST
+@role_required(C)
+def unlock_observation(request, pk: int):
+    observation = get_observation_for_user(request.user, pk, write=True)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        services.unlock_observation(observation=observation, user=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Observation unlocked."))
+    else:
+        messages.error(request, _("Give the reason for unlocking."))
+    return redirect("observations:timeline", pk=observation.participant_id)
+
+
+@role_required(C, I)
+def deviations(request):
+    study = get_study_for_user(request.user, request.GET.get("study"))
+    rows = (
+        Observation.objects.for_user(request.user)
+        .filter(participant__study=study, out_of_window=True)
+        .select_related("participant__site")
+        .order_by("participant__participant_id", "day")
+    )
+    return render(request, "observations/deviations.html", {"study": study, "rows": rows})
+
+
+@role_required(C)
+def completeness(request):
+    study = get_study_for_user(request.user, request.GET.get("study"))
+    sites, overdue = worklist.completeness_for(request.user, study, services.local_today())
+    return render(request, "observations/completeness.html", {
+        "study": study, "sites": sites, "overdue": overdue, "days": range(1, study.n_days + 1),
+        "today": services.local_today(), "form_url": reverse("observations:today"),
+    })  # fmt: skip

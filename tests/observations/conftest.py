@@ -1,0 +1,96 @@
+"""Participants and observation data for the observation tests (built on the cast of tests/conftest.py)."""
+
+import itertools
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from enrollment.models import Participant
+from observations import services
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def make_participant(study, site_srp1, arm_moringa, today):
+    """make_participant(site=..., arm=..., start=..., **fields) -> a Participant made with the ORM."""
+
+    def make(*, site=None, arm=None, start=None, **fields):
+        site = site or site_srp1
+        start = start or today - timedelta(days=3)
+        return Participant.objects.create(
+            study=study,
+            site=site,
+            arm=arm or arm_moringa,
+            participant_id=fields.pop("participant_id", f"{site.code}-{next(_numbers):03d}"),
+            enrolled_on=fields.pop("enrolled_on", start),
+            intervention_start=start,
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def participant(make_participant, cast):
+    """An active moringa participant at SRP1 whose day 1 was three days ago (days 1–4 are enterable)."""
+    return make_participant()
+
+
+@pytest.fixture
+def massage_participant(make_participant, arm_massage, cast):
+    return make_participant(arm=arm_massage)
+
+
+@pytest.fixture
+def par_participant(make_participant, site_par, cast):
+    return make_participant(site=site_par)
+
+
+@pytest.fixture
+def good_values(today):
+    """good_values(participant, day) -> form/API values that are valid for that day (score 5)."""
+
+    def make(participant, day=1, **changes):
+        values = {
+            "observed_on": (participant.intervention_start + timedelta(days=day - 1)).isoformat(),
+            "feeds_24h": 10,
+            "wet_diapers_24h": 7,
+            "sleep_after_feed_hours": "2.5",
+            "breast_full_then_soft": "yes",
+            "adherence": "yes",
+            "notes": "",
+        }
+        if "massage" in participant.arm.code:
+            values["massage_minutes"] = 15
+        values.update(changes)
+        return values
+
+    return make
+
+
+@pytest.fixture
+def record(good_values, midwife_srp1):
+    """record(participant, day, **changes) -> an Observation saved through the service.
+
+    ``missing_reason=...`` records a missing day instead.
+    """
+
+    def make(participant, day=1, user=None, **changes):
+        if changes.get("missing_reason"):
+            values = dict(changes)
+        else:
+            values = good_values(participant, day, **changes)
+            values["breast_full_then_soft"] = values["breast_full_then_soft"] == "yes"
+        return services.record_observation(
+            participant=participant, day=day, values=values, user=user or midwife_srp1, idempotency_key=uuid.uuid4()
+        )
+
+    return make

@@ -1,0 +1,152 @@
+"""Corrections need a reason and leave a trail; stale versions conflict; verification locks."""
+
+import threading
+import uuid
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from observations import services
+from observations.models import Observation
+
+pytestmark = pytest.mark.django_db
+
+
+def edit(client, obs, values, **extra):
+    data = {"idempotency_key": str(uuid.uuid4()), "version": obs.version, **values, **extra}
+    return client.post(reverse("observations:form", args=[obs.participant_id, obs.day]), data)
+
+
+def test_a_correction_without_a_reason_is_rejected(client_for, record, participant, good_values):
+    obs = record(participant, 1)
+    response = edit(client_for("midwife.srp1"), obs, good_values(participant, 1, feeds_24h=5))
+    assert "reason" in response.context["form"].errors
+    assert Observation.objects.get().feeds_24h == 10
+
+
+def test_a_correction_with_a_reason_changes_the_row_and_the_score(client_for, record, participant, good_values):
+    obs = record(participant, 1)
+    response = edit(client_for("midwife.srp1"), obs, good_values(participant, 1, feeds_24h=5), reason="Salah tulis")
+    assert response.status_code == 302
+    obs.refresh_from_db()
+    assert (obs.feeds_24h, obs.score, obs.version) == (5, 4, 2)
+
+
+def test_the_timeline_shows_old_and_new_value_who_and_why(client_for, record, participant, good_values):
+    obs = record(participant, 1)
+    edit(client_for("midwife.srp1"), obs, good_values(participant, 1, feeds_24h=5), reason="Salah tulis")
+    response = client_for("coordinator").get(reverse("observations:timeline", args=[participant.pk]))
+    history = response.context["history"]
+    latest = history[0]
+    assert (latest.day, latest.entry.reason, latest.entry.user) == (1, "Salah tulis", "midwife.srp1")
+    assert [c.field for c in latest.changes] == ["feeds_24h", "score"]
+    change = latest.changes[0]
+    assert (change.old, change.new) == (10, 5)
+    assert "Salah tulis" in response.content.decode()
+
+
+def test_a_stale_form_gets_a_conflict_showing_both_versions(client_for, record, participant, good_values):
+    obs = record(participant, 1)
+    stale_version = obs.version
+    services.correct_observation(
+        observation=obs, values={**good_values(participant, 1, feeds_24h=9), "breast_full_then_soft": True},
+        user=None, reason="first", expected_version=stale_version,
+    )  # fmt: skip
+    obs.version = stale_version
+    response = edit(client_for("midwife.srp1"), obs, good_values(participant, 1, feeds_24h=11), reason="second")
+    assert response.status_code == 200
+    assert response.context["conflict"] is not None
+    rows = {str(r["label"]): r for r in response.context["conflict_rows"]}
+    feeds = next(r for label, r in rows.items() if r["current"] == 9)
+    assert feeds["submitted"] == 11
+    assert Observation.objects.get().feeds_24h == 9
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_saving_the_same_version_at_once_one_gets_a_conflict(record, participant, good_values, cast):
+    obs = record(participant, 1)
+    barrier, results = threading.Barrier(2), []
+
+    def save(feeds):
+        try:
+            values = {**good_values(participant, 1, feeds_24h=feeds), "breast_full_then_soft": True}
+            stale = Observation.objects.select_related("participant__study", "participant__arm").get(pk=obs.pk)
+            barrier.wait()
+            services.correct_observation(observation=stale, values=values, user=None, reason=f"r{feeds}",
+                                         expected_version=1)  # fmt: skip
+            results.append(("saved", feeds))
+        except services.ObservationConflict as conflict:
+            results.append(("conflict", conflict.current.feeds_24h))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(f,)) for f in (9, 11)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    outcomes = sorted(kind for kind, _ in results)
+    assert outcomes == ["conflict", "saved"]
+    stored = Observation.objects.get(pk=obs.pk)
+    winner = next(feeds for kind, feeds in results if kind == "saved")
+    loser_saw = next(feeds for kind, feeds in results if kind == "conflict")
+    assert stored.feeds_24h == winner == loser_saw
+    assert stored.version == 2
+
+
+def test_verified_observations_are_locked_for_the_midwife(client_for, record, participant, good_values):
+    obs = record(participant, 1)
+    client_for("coordinator").post(reverse("observations:verify", args=[obs.pk]))
+    obs.refresh_from_db()
+    assert obs.is_locked
+    response = edit(client_for("midwife.srp1"), obs, good_values(participant, 1, feeds_24h=5), reason="x")
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert Observation.objects.get().feeds_24h == 10
+
+
+def test_verify_all_locks_every_saved_day(client_for, record, participant):
+    record(participant, 1)
+    record(participant, 2)
+    client_for("coordinator").post(reverse("observations:verify_participant", args=[participant.pk]))
+    assert not Observation.objects.filter(verified_at__isnull=True).exists()
+
+
+def test_unlocking_needs_a_reason_and_is_audited(client_for, record, participant):
+    obs = record(participant, 1)
+    coordinator = client_for("coordinator")
+    coordinator.post(reverse("observations:verify", args=[obs.pk]))
+    coordinator.post(reverse("observations:unlock", args=[obs.pk]), {"reason": ""})
+    obs.refresh_from_db()
+    assert obs.is_locked
+    coordinator.post(reverse("observations:unlock", args=[obs.pk]), {"reason": "Koreksi berat badan"})
+    obs.refresh_from_db()
+    assert not obs.is_locked
+    history = coordinator.get(reverse("observations:timeline", args=[participant.pk])).context["history"]
+    assert history[0].entry.reason == "Koreksi berat badan"
+
+
+@pytest.mark.parametrize("username", ["midwife.srp1", "investigator"])
+def test_only_the_coordinator_verifies_and_unlocks(client_for, record, participant, username):
+    obs = record(participant, 1)
+    assert client_for(username).post(reverse("observations:verify", args=[obs.pk])).status_code == 403
+    url = reverse("observations:verify_participant", args=[participant.pk])
+    assert client_for(username).post(url).status_code == 403
+    url = reverse("observations:unlock", args=[obs.pk])
+    assert client_for(username).post(url, {"reason": "x"}).status_code == 403
+    assert not Observation.objects.get().is_locked
+
+
+def test_midwife_of_another_site_cannot_verify_or_see(client_for, record, participant, midwife_par):
+    obs = record(participant, 1)
+    assert client_for("midwife.par").post(reverse("observations:verify", args=[obs.pk])).status_code == 403
+    assert client_for("midwife.par").get(reverse("observations:timeline", args=[participant.pk])).status_code == 404
+
+
+def test_a_locked_day_offers_no_save_button(client_for, record, participant):
+    obs = record(participant, 1)
+    client_for("coordinator").post(reverse("observations:verify", args=[obs.pk]))
+    content = client_for("midwife.srp1").get(reverse("observations:form", args=[participant.pk, 1])).content.decode()
+    assert 'data-testid="save"' not in content
+    assert 'data-testid="editing-notice"' in content
