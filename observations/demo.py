@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from enrollment.models import Participant, Study
+from enrollment.models import Membership, Participant, Study
 from observations import rules
 from observations.models import Adherence, MissingReason, Observation, schedule_for
 from observations.services import correct_observation, local_today, record_observation
 from observations.validation import DATA_FIELDS as _EDITABLE
+from trialsite.roles import Role
 
 MISSING_RATE = 0.07
 MISSING_CHOICES = (MissingReason.NOT_VISITED, MissingReason.UNREACHABLE, MissingReason.REFUSED)
@@ -42,10 +43,11 @@ def _values(rng: random.Random, participant: Participant, day: int, n_days: int)
     }
 
 
-def _day(rng, participant, day, today, deviations_left) -> Observation | None:
+def _day(rng, participant, day, today, deviations_left, user) -> Observation | None:
     schedule = schedule_for(participant)
     target = rules.target_date(schedule.start, day)
-    last = min(today, schedule.stopped_on or today)
+    # Today's visits are left for the midwife to enter, so the demo worklist has work in it.
+    last = min(today - timedelta(days=1), schedule.stopped_on or today)
     if target > last:
         return None
     if rng.random() < MISSING_RATE:
@@ -56,7 +58,7 @@ def _day(rng, participant, day, today, deviations_left) -> Observation | None:
         if deviations_left[0] > 0 and day > 1 and late <= last and rng.random() < 0.1:
             values.update(observed_on=late, deviation_reason="Ibu sedang di rumah orang tua; kunjungan tertunda.")
             deviations_left[0] -= 1
-    return record_observation(participant=participant, day=day, values=values, user=None, today=today)
+    return record_observation(participant=participant, day=day, values=values, user=user, today=today)
 
 
 @transaction.atomic
@@ -65,20 +67,31 @@ def seed_observations(study: Study, *, seed: int) -> int:
     rng, today, added, deviations_left = random.Random(seed), local_today(), [], [2]
     participants = Participant.objects.filter(study=study).select_related("study", "arm").order_by("participant_id")
     stored = set(Observation.objects.filter(participant__study=study).values_list("participant_id", "day"))
+    midwives = _site_midwives(study)
     for participant in participants:
         for day in range(1, study.n_days + 1):
             if (participant.pk, day) not in stored:
-                obs = _day(rng, participant, day, today, deviations_left)
+                obs = _day(rng, participant, day, today, deviations_left, midwives.get(participant.site_id))
                 added += [obs] if obs is not None else []
-    _correct_a_few(rng, [o for o in added if not o.is_missing], today)
+    _correct_a_few(rng, [o for o in added if not o.is_missing], today, midwives)
     return len(added)
 
 
-def _correct_a_few(rng: random.Random, observations: list[Observation], today) -> None:
+def _site_midwives(study: Study) -> dict:
+    """site id -> a midwife of that site, so demo entries are attributed as real ones would be."""
+    memberships = Membership.objects.filter(site__study=study, user__groups__name=Role.MIDWIFE).select_related("user")
+    return {m.site_id: m.user for m in memberships.order_by("user__username")}
+
+
+def _correct_a_few(rng: random.Random, observations: list[Observation], today, midwives: dict) -> None:
     for obs in rng.sample(observations, k=min(3, len(observations))):
         values = {name: getattr(obs, name) for name in _EDITABLE}
         values["wet_diapers_24h"] = min(40, obs.wet_diapers_24h + 1)
         correct_observation(
-            observation=obs, values=values, user=None, reason="Salah salin dari lembar observasi kertas.",
-            expected_version=obs.version, today=today,
-        )  # fmt: skip
+            observation=obs,
+            values=values,
+            user=midwives.get(obs.participant.site_id),
+            reason="Salah salin dari lembar observasi kertas.",
+            expected_version=obs.version,
+            today=today,
+        )

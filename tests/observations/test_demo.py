@@ -22,9 +22,16 @@ def demo_observations(study, make_participant, arm_massage, today, cast):
     return Observation.objects.all()
 
 
-def test_every_day_up_to_today_is_filled(demo_observations, today):
-    assert demo_observations.count() == 30 * 7 + 3
+def test_every_day_before_today_is_filled_and_today_is_left_for_the_midwife(demo_observations, today):
+    assert demo_observations.count() == 30 * 7 + 2
     assert not demo_observations.filter(observed_on__gt=today).exists()
+    mid_schedule = demo_observations.filter(participant__intervention_start=today - timedelta(days=2))
+    assert sorted(mid_schedule.values_list("day", flat=True)) == [1, 2]
+
+
+def test_demo_entries_are_attributed_to_the_site_midwife(demo_observations):
+    first = demo_observations.order_by("pk").first()
+    assert history_for(first)[0].user == "midwife.srp1"
 
 
 def test_scores_are_integers_from_1_to_5_and_rise_over_the_days(demo_observations):
