@@ -70,6 +70,16 @@ def _field_labels(model: type[models.Model]) -> dict[str, str]:
     return {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
 
 
+def _choice_labels(model: type[models.Model]) -> dict[str, dict]:
+    """attname -> {stored value: human label} for fields with choices (shown as labels, not codes)."""
+    return {f.attname: dict(f.flatchoices) for f in model._meta.concrete_fields if f.choices}
+
+
+def _shown(choices: dict[str, dict], field_name: str, value: Any) -> Any:
+    labels = choices.get(field_name)
+    return labels.get(value, value) if labels and value not in (None, "") else value
+
+
 def history_for(obj: models.Model) -> list[HistoryEntry]:
     """Every recorded change of ``obj``, oldest first, with old and new value per field."""
     event_model = event_model_for(type(obj))
@@ -77,13 +87,19 @@ def history_for(obj: models.Model) -> list[HistoryEntry]:
         return []
     events = list(event_model.objects.filter(pgh_obj_id=obj.pk).select_related("pgh_context").order_by("pgh_id"))
     labels = _field_labels(type(obj))
+    choices = _choice_labels(type(obj))
     tracked = [f for f in labels if f not in SKIPPED_FIELDS and hasattr(event_model, f)]
     contexts = [e.pgh_context.metadata if e.pgh_context else {} for e in events]
     names = _usernames({str(c.get("user")) for c in contexts if c.get("user") is not None})
     entries, previous = [], None
     for event, context in zip(events, contexts, strict=True):
         changes = [
-            Change(f, labels[f], getattr(previous, f) if previous else None, getattr(event, f))
+            Change(
+                f,
+                labels[f],
+                _shown(choices, f, getattr(previous, f)) if previous else None,
+                _shown(choices, f, getattr(event, f)),
+            )
             for f in tracked
             if previous is None or getattr(previous, f) != getattr(event, f)
         ]

@@ -3,6 +3,7 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils import translation
 
 from enrollment.models import Participant
 from trialsite import audit
@@ -82,3 +83,24 @@ def test_audit_log_lists_recent_changes(client_for, site_srp1):
         site_srp1.save(update_fields=["name"])
     html = client_for("coordinator").get(reverse("audit_log")).content.decode()
     assert "visible in the log" in html
+
+
+def test_history_shows_choice_labels_not_codes(site_srp1, arm_moringa, study):
+    import datetime
+
+    p = Participant.objects.create(
+        study=study,
+        site=site_srp1,
+        arm=arm_moringa,
+        participant_id="SRP1-902",
+        enrolled_on=datetime.date(2026, 1, 5),
+        intervention_start=datetime.date(2026, 1, 5),
+    )
+    with audit.reason("Moved away"):
+        p.status, p.status_date, p.status_reason = "withdrawn", datetime.date(2026, 1, 7), "Moved away"
+        p.save()
+    status = next(c for c in audit.history_for(p)[-1].changes if c.field == "status")
+    with translation.override("en"):
+        assert (str(status.old), str(status.new)) == ("Active", "Withdrawn")
+    with translation.override("id"):
+        assert (str(status.old), str(status.new)) == ("Aktif", "Mengundurkan diri")
