@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from analysis import views, views_export
 
 app_name = "analysis"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard_page, name="dashboard"),
+    path("live/", views.dashboard_live, name="dashboard_live"),
+    path("settings/", views.settings_action, name="settings_action"),
+    path("report/", views.report, name="report"),
+    path("report.pdf", views.report_pdf, name="report_pdf"),
+    path("export/", views_export.export_page, name="export"),
+    path("export/download/", views_export.export_download, name="export_download"),
+]

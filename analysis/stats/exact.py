@@ -138,7 +138,7 @@ def _not_computed(work: float) -> ExactP:
     return ExactP(
         None,
         f"not computed: the exact distribution needs about {work:.1e} operations, "
-        f"above the budget of {EXACT_BUDGET:.0e} (about a second); use p_asymptotic",
+        f"above the budget of {EXACT_BUDGET:.1e} (about a second); use p_asymptotic",
     )
 
 

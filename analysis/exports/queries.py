@@ -1,0 +1,87 @@
+"""The two queries of an export (participants, observations), streamed without loading the study.
+
+The SQL is built from the variables' own expressions (columns.py) and run either as
+``COPY (SELECT …) TO STDOUT`` (CSV: PostgreSQL formats and streams the rows) or through a
+server-side cursor (the other formats and the wide layout), so memory stays flat
+whatever the size of the study.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import connection
+
+from analysis.exports.columns import Variable
+from analysis.exports.deidentify import pseudonym_sql
+from enrollment.models import Arm, Participant, Site
+from observations.models import Observation
+
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows to export: one study, optionally one site; pseudonyms when de-identified."""
+
+    study_id: int
+    slug: str
+    site_code: str | None = None
+    deidentified: bool = False
+
+
+def _key(scope: Scope) -> str:
+    return 'm.alias COLLATE "C"' if scope.deidentified else 'p.participant_id COLLATE "C"'
+
+
+def _joins(scope: Scope, *, observations: bool = False) -> tuple[str, list]:
+    """FROM participants with site and arm (the pseudonym map, the observations), filtered by study and site."""
+    sql = (
+        f" FROM {Participant._meta.db_table} p"
+        f" JOIN {Site._meta.db_table} s ON s.id = p.site_id"
+        f" JOIN {Arm._meta.db_table} a ON a.id = p.arm_id"
+    )
+    if observations:
+        sql += f" JOIN {Observation._meta.db_table} o ON o.participant_id = p.id"
+    params: list = []
+    if scope.deidentified:
+        alias, params = pseudonym_sql("p.participant_id", scope.slug)
+        sql += f" CROSS JOIN LATERAL (SELECT {alias} AS alias) m"
+    where = " WHERE p.study_id = %s" + (" AND s.code = %s" if scope.site_code else "")
+    params += [scope.study_id] + ([scope.site_code] if scope.site_code else [])
+    return sql + where, params
+
+
+def _columns(variables: list[Variable]) -> str:
+    return ", ".join(f'{v.sql} AS "{v.name}"' for v in variables)
+
+
+def participants_sql(variables: list[Variable], scope: Scope) -> tuple[str, list]:
+    joins, params = _joins(scope)
+    return f"SELECT {_columns(variables)}{joins} ORDER BY {_key(scope)}", params
+
+
+def observations_sql(variables: list[Variable], scope: Scope) -> tuple[str, list]:
+    joins, params = _joins(scope, observations=True)
+    return f"SELECT {_columns(variables)}{joins} ORDER BY {_key(scope)}, o.day", params
+
+
+def copy_csv(query: tuple[str, list], write) -> None:
+    """Stream ``query`` as CSV with a header row through ``write(bytes)`` (PostgreSQL's COPY)."""
+    sql, params = query
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')", params) as copy,
+    ):
+        for chunk in copy:
+            write(bytes(chunk))
+
+
+def iter_rows(query: tuple[str, list]) -> Iterator[tuple]:
+    """The rows of ``query`` through a server-side cursor, CHUNK at a time."""
+    sql, params = query
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            yield from rows

@@ -1,0 +1,139 @@
+"""Exporting a study: who may export what, and building the bundle (one code path for page and command)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from analysis.exports import columns
+from analysis.exports.bundle import sha256_of, write_bundle, write_json
+from analysis.exports.log import ExportFormat, ExportLayout, ExportRecord
+from analysis.exports.queries import Scope, iter_rows, observations_sql, participants_sql
+from analysis.exports.wide import wide_rows
+from analysis.exports.writers import Table, write_tables
+from analysis.masking import outcome_masked_for
+from analysis.results import compute_results
+from enrollment.models import Study
+from trialsite import audit
+from trialsite.roles import Role, has_role
+
+LANGUAGES = ("id", "en")
+RESULTS_FILE = "results.json"
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    file_format: str
+    layout: str
+    deidentified: bool
+    site_code: str = ""
+    language: str = "id"
+
+    def check(self, study: Study) -> None:
+        """Raise ValidationError for a value the export does not know."""
+        if self.file_format not in ExportFormat.values or self.layout not in ExportLayout.values:
+            raise ValidationError(_("Unknown format or layout."))
+        if self.language not in LANGUAGES:
+            raise ValidationError(_("Unknown language."))
+        if self.site_code and not study.sites.filter(code=self.site_code).exists():
+            raise ValidationError(_("Unknown site code %(code)s.") % {"code": self.site_code})
+
+
+def check_export_allowed(user, *, deidentified: bool) -> None:
+    """Coordinators export identified or de-identified data; investigators de-identified only; others nothing."""
+    if has_role(user, Role.COORDINATOR):
+        return
+    if has_role(user, Role.INVESTIGATOR) and deidentified:
+        return
+    raise PermissionDenied(
+        _("Investigators may export de-identified data only.")
+        if has_role(user, Role.INVESTIGATOR)
+        else _("Only coordinators and investigators may export data.")
+    )
+
+
+def build_tables(study: Study, options: ExportOptions, *, masked: bool) -> list[Table]:
+    """The data files of the export, with labels in the active language."""
+    scope = Scope(study.pk, study.slug, options.site_code or None, options.deidentified)
+    sites, arms = list(study.sites.order_by("order", "code")), list(study.arms.order_by("order", "code"))
+    people = columns.bind_study(
+        columns.participant_variables(layout=options.layout, deidentified=options.deidentified, masked=masked),
+        study, sites, arms,
+    )  # fmt: skip
+    if options.layout == ExportLayout.LONG:
+        days = columns.observation_variables(deidentified=options.deidentified, masked=masked)
+        return [_sql_table("participants", people, participants_sql(people, scope)),
+                _sql_table("observations", days, observations_sql(days, scope))]  # fmt: skip
+    fields = columns.wide_day_fields(deidentified=options.deidentified, masked=masked)
+    header = people + columns.wide_day_variables(fields, study.n_days)
+    return [Table("data", header, lambda: wide_rows(people, fields, study.n_days, scope))]
+
+
+def _sql_table(name: str, variables, query) -> Table:
+    return Table(name, variables, lambda: iter_rows(query), query)
+
+
+def _header(study: Study, user, options: ExportOptions, masked: bool) -> dict:
+    return {
+        "study": study.slug,
+        "created_at": timezone.now().isoformat(),
+        "created_by": user.get_username(),
+        "options": {**asdict(options), "masked": masked},
+        "pseudonyms": "HMAC-SHA256, docs/export.md" if options.deidentified else None,
+        RESULTS_FILE: None if masked else "compute_results(study, population='complete_cases'), whole study",
+    }
+
+
+def export_bundle(*, study: Study, user, options: ExportOptions, folder: Path) -> tuple[ExportRecord, Path]:
+    """Check the user's role, write the bundle into ``folder`` and log it; returns (record, zip path).
+
+    The queries run in one REPEATABLE READ transaction (when not nested), so the files and the
+    analysis JSON describe the same snapshot of the study.
+    """
+    check_export_allowed(user, deidentified=options.deidentified)
+    options.check(study)
+    masked = outcome_masked_for(user, study)
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(), translation.override(options.language):
+        if outermost:
+            connection.cursor().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        files = write_tables(options.file_format, build_tables(study, options, masked=masked), folder)
+        if not masked:
+            files.append(write_json(compute_results(study, population="complete_cases"), folder / RESULTS_FILE))
+        path = folder / bundle_name(study, options)
+        manifest = write_bundle(files, _header(study, user, options, masked), path)
+        record = _log(study, user, options, masked, path, manifest)
+    return record, path
+
+
+def bundle_name(study: Study, options: ExportOptions) -> str:
+    kind = "deidentified" if options.deidentified else "identified"
+    site = f"-{options.site_code}" if options.site_code else ""
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    return f"{study.slug}{site}-{options.layout}-{options.file_format}-{kind}-{stamp}.zip"
+
+
+def _log(study, user, options: ExportOptions, masked: bool, path: Path, manifest: dict) -> ExportRecord:
+    with audit.reason(f"export {path.name}", user=user.pk):
+        return ExportRecord.objects.create(
+            study=study, user=user, file_format=options.file_format, layout=options.layout,
+            deidentified=options.deidentified, site_code=options.site_code, language=options.language,
+            masked=masked, file_name=path.name, sha256=sha256_of(path), size_bytes=path.stat().st_size,
+            manifest=manifest,
+        )  # fmt: skip
+
+
+def export_to_file(*, study: Study, user, options: ExportOptions, output: Path) -> ExportRecord:
+    """Export into a temporary folder, then move the bundle to ``output``."""
+    with tempfile.TemporaryDirectory(prefix="trialsite-export-") as folder:
+        record, path = export_bundle(study=study, user=user, options=options, folder=Path(folder))
+        output.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, output)
+    return record

@@ -1,0 +1,143 @@
+"""One writer per format. Each takes :class:`Table` objects and writes files into a folder.
+
+Values arrive as the SQL formats them (interchange text for dates and categories, numbers as
+numbers). CSV keeps them as they are; XLSX writes numbers and dates as such; SPSS and Stata
+get numbers, dates and integer-coded categories with variable and value labels.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+from openpyxl import Workbook
+
+from analysis.exports.codebook import codebook_header, codebook_rows
+from analysis.exports.columns import CATEGORY, DATE, DECIMAL, INTEGER, TEXT, Variable
+from analysis.exports.queries import copy_csv
+
+FORMATS = ("csv", "xlsx", "sav", "dta")
+STATA_LABEL_MAX = 80
+
+
+@dataclass
+class Table:
+    """A data file: its variables and its rows (a fresh iterator per call); ``query`` allows COPY."""
+
+    name: str
+    variables: list[Variable]
+    rows: Callable[[], Iterator[tuple]]
+    query: tuple[str, list] | None = None
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def write_csv_table(table: Table, path: Path) -> None:
+    if table.query is not None:
+        with path.open("wb") as out:
+            copy_csv(table.query, out.write)
+        return
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([v.name for v in table.variables])
+        for row in table.rows():
+            writer.writerow([_text(value) for value in row])
+
+
+def write_codebook_csv(tables: list[Table], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(codebook_header())
+        writer.writerows(codebook_rows(tables))
+
+
+def _typed(variable: Variable, value):
+    """A value for XLSX: numbers as numbers, dates as dates, everything else as text."""
+    if value is None:
+        return None
+    if variable.kind == DATE:
+        return date.fromisoformat(value)
+    if variable.kind == DECIMAL:
+        return float(value)
+    return value
+
+
+def write_xlsx(tables: list[Table], path: Path) -> None:
+    """One sheet per table and a ``codebook`` sheet (write-only mode: rows are not kept in memory)."""
+    book = Workbook(write_only=True)
+    for table in tables:
+        sheet = book.create_sheet(table.name)
+        sheet.append([v.name for v in table.variables])
+        for row in table.rows():
+            sheet.append([_typed(v, value) for v, value in zip(table.variables, row, strict=True)])
+    codebook = book.create_sheet("codebook")
+    codebook.append(codebook_header())
+    for entry in codebook_rows(tables):
+        codebook.append(list(entry))
+    book.save(path)
+
+
+def _coded(variable: Variable, value):
+    """A value for SPSS/Stata: categories as their integer code, numbers as floats (NaN = missing)."""
+    if value is None:
+        return {TEXT: "", DATE: None}.get(variable.kind, math.nan)
+    if variable.kind == CATEGORY:
+        return float(next(code for v, code, _label in variable.codes if v == value))
+    if variable.kind in (INTEGER, DECIMAL):
+        return float(value)
+    if variable.kind == DATE:
+        return date.fromisoformat(value)
+    return value
+
+
+def _frame(table: Table) -> pd.DataFrame:
+    columns = [v.name for v in table.variables]
+    rows = [[_coded(v, value) for v, value in zip(table.variables, row, strict=True)] for row in table.rows()]
+    frame = pd.DataFrame(rows, columns=columns)
+    for v in table.variables:
+        if v.kind in (INTEGER, DECIMAL, CATEGORY):
+            frame[v.name] = frame[v.name].astype("float64")
+        elif v.kind == DATE:
+            frame[v.name] = frame[v.name].astype("object")
+    return frame
+
+
+def _labels(table: Table, limit: int | None = None) -> tuple[list[str], dict]:
+    labels = [str(v.label)[:limit] if limit else str(v.label) for v in table.variables]
+    value_labels = {v.name: {code: str(label) for _v, code, label in v.codes} for v in table.variables if v.codes}
+    return labels, value_labels
+
+
+def write_sav(table: Table, path: Path) -> None:
+    labels, value_labels = _labels(table)
+    pyreadstat.write_sav(_frame(table), str(path), column_labels=labels, variable_value_labels=value_labels)
+
+
+def write_dta(table: Table, path: Path) -> None:
+    labels, value_labels = _labels(table, STATA_LABEL_MAX)
+    pyreadstat.write_dta(_frame(table), str(path), column_labels=labels, variable_value_labels=value_labels)
+
+
+def write_tables(fmt: str, tables: list[Table], folder: Path) -> list[Path]:
+    """Write ``tables`` (and the codebook) in ``fmt`` into ``folder``; returns the files written."""
+    if fmt == "xlsx":
+        path = folder / "data.xlsx"
+        write_xlsx(tables, path)
+        return [path]
+    single = {"csv": write_csv_table, "sav": write_sav, "dta": write_dta}[fmt]
+    written = []
+    for table in tables:
+        path = folder / f"{table.name}.{fmt}"
+        single(table, path)
+        written.append(path)
+    codebook = folder / "codebook.csv"
+    write_codebook_csv(tables, codebook)
+    return [*written, codebook]

@@ -1,0 +1,182 @@
+"""The one adapter between stored data and the pure statistics: querysets in, plain rows out.
+
+Two queries load a whole study, whatever its size: one for the participants and one for
+their observations (``values_list``, no model instances). Everything else is plain Python.
+
+Populations (docs/analysis.md)
+------------------------------
+- ``complete_cases`` (primary): not excluded from analysis, a score on the pre day and on the
+  post day.
+- ``per_protocol``: complete cases without a protocol deviation — an observation outside its
+  visit window (``out_of_window``) on the pre or the post day — and without non-adherence on
+  more than one day from day 1 to the post day. A day is non-adherent when ``adherence`` is
+  "no" (the moringa dose not taken, the massage not given) or ``massage_minutes`` is 0;
+  "partly" (part of the dose) counts as adherent. Days without an observation do not count.
+
+Each participant left out is counted once, under the first reason of EXCLUSION_REASONS that
+applies to her.
+
+data_sha256 canonical form
+--------------------------
+UTF-8 text of CSV lines, LF line endings, a final LF, no quoting (participant IDs and arm
+codes contain no comma, quote or line break — checked), the header
+``participant_id,arm_code,pre_score,post_score`` first, then one line per analysed row sorted
+by participant_id (Python string order = Unicode code-point order), scores as integers
+without decimals or sign. ``canonical_rows_sha256`` returns the lower-case hex digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from enrollment.models import Participant, ParticipantStatus
+from observations.models import Adherence, Observation
+
+POPULATIONS = ("complete_cases", "per_protocol")
+
+EXCLUSION_REASONS = (
+    "excluded_from_analysis",
+    "withdrawn_before_post_day",
+    "lost_to_follow_up_before_post_day",
+    "missing_pre_and_post",
+    "missing_pre",
+    "missing_post",
+    "protocol_deviation",
+    "non_adherence",
+)
+"""Why a participant is not analysed, in priority order; the last two apply to per_protocol only."""
+
+MAX_NON_ADHERENT_DAYS = 1
+CANONICAL_HEADER = "participant_id,arm_code,pre_score,post_score"
+
+
+class AnalysedRow(NamedTuple):
+    """One analysed participant: her ID, arm code and the scores of the pre and post days."""
+
+    participant_id: str
+    arm: str
+    pre: int
+    post: int
+
+
+@dataclass
+class ParticipantData:
+    """Everything the analysis needs about one participant, from the two queries."""
+
+    participant_id: str
+    arm: str
+    status: str
+    status_date: date | None
+    excluded: bool
+    start: date
+    scores: dict[int, int] = field(default_factory=dict)  # day -> score (observed days only)
+    out_of_window_days: set[int] = field(default_factory=set)
+    non_adherent_days: set[int] = field(default_factory=set)
+
+
+def load_participants(study) -> list[ParticipantData]:
+    """Every participant of ``study`` with her observations, in two queries."""
+    people = {
+        pk: ParticipantData(pid, arm, status, status_date, excluded, start)
+        for pk, pid, arm, status, status_date, excluded, start in Participant.objects.filter(study=study)
+        .order_by()
+        .values_list(
+            "pk", "participant_id", "arm__code", "status", "status_date", "excluded_from_analysis", "intervention_start"
+        )
+    }
+    observations = (
+        Observation.objects.filter(participant__study=study)
+        .order_by()
+        .values_list("participant_id", "day", "score", "out_of_window", "adherence", "massage_minutes")
+    )
+    for pk, day, score, out_of_window, adherence, minutes in observations:
+        person = people[pk]
+        if score is not None:
+            person.scores[day] = score
+        if out_of_window:
+            person.out_of_window_days.add(day)
+        if adherence == Adherence.NO or minutes == 0:
+            person.non_adherent_days.add(day)
+    return list(people.values())
+
+
+def exclusion_reason(person: ParticipantData, *, population: str, pre_day: int, post_day: int) -> str | None:
+    """The first reason of EXCLUSION_REASONS that leaves ``person`` out of ``population``, or None."""
+    check_population(population)
+    has_pre, has_post = pre_day in person.scores, post_day in person.scores
+    if person.excluded:
+        return "excluded_from_analysis"
+    if not has_post and _left_before(person, post_day):
+        return f"{person.status}_before_post_day"
+    if not (has_pre or has_post):
+        return "missing_pre_and_post"
+    if not has_pre:
+        return "missing_pre"
+    if not has_post:
+        return "missing_post"
+    if population == "per_protocol":
+        if person.out_of_window_days & {pre_day, post_day}:
+            return "protocol_deviation"
+        if len({d for d in person.non_adherent_days if d <= post_day}) > MAX_NON_ADHERENT_DAYS:
+            return "non_adherence"
+    return None
+
+
+def _left_before(person: ParticipantData, day: int) -> bool:
+    """Withdrawn or lost to follow-up before the target date of ``day``."""
+    left = person.status in (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)
+    return left and person.status_date is not None and person.status_date < person.start + timedelta(days=day - 1)
+
+
+def check_population(population: str) -> None:
+    """Raise ValueError naming the valid populations when ``population`` is not one of them."""
+    if population not in POPULATIONS:
+        raise ValueError(f"Unknown population {population!r}: use one of {', '.join(POPULATIONS)}.")
+
+
+def rows_of(people: Iterable[ParticipantData], *, population: str, pre_day: int, post_day: int) -> list[AnalysedRow]:
+    """The analysed rows of ``people`` in ``population``, sorted by participant_id."""
+    rows = [
+        AnalysedRow(p.participant_id, p.arm, p.scores[pre_day], p.scores[post_day])
+        for p in people
+        if exclusion_reason(p, population=population, pre_day=pre_day, post_day=post_day) is None
+    ]
+    return sorted(rows)
+
+
+def analysed_rows(study, *, population: str) -> list[AnalysedRow]:
+    """The analysed rows (participant_id, arm, pre, post) of ``study`` in ``population``, sorted by ID."""
+    check_population(population)
+    return rows_of(load_participants(study), population=population, pre_day=study.pre_day, post_day=study.post_day)
+
+
+def canonical_rows_text(rows: Iterable) -> str:
+    """The canonical CSV text of analysed rows (see the module docstring); order of ``rows`` is irrelevant."""
+    fields = sorted((str(row[0]), str(row[1]), _integer(row[2]), _integer(row[3])) for row in rows)
+    body = "".join(f"{pid},{arm},{pre},{post}\n" for pid, arm, pre, post in fields)
+    if body.count(",") != 3 * len(fields) or body.count("\n") != len(fields) or '"' in body or "\r" in body:
+        bad = next(f for f in fields if any(char in f[0] + f[1] for char in ',"\r\n'))
+        raise ValueError(f"{bad[:2]!r} cannot be written in the canonical form (comma, quote or line break)")
+    return f"{CANONICAL_HEADER}\n{body}"
+
+
+def _integer(value) -> str:
+    if type(value) is int:
+        return str(value)
+    if isinstance(value, bool) or int(value) != value:
+        raise ValueError(f"Scores are integers, got {value!r}")
+    return str(int(value))
+
+
+def canonical_rows_sha256(rows: Iterable) -> str:
+    """SHA-256 (lower-case hex) of the canonical CSV text of ``rows``: the ``data_sha256`` of the analysis.
+
+    Canonical text: UTF-8; header ``participant_id,arm_code,pre_score,post_score``; one line
+    ``<participant_id>,<arm_code>,<pre>,<post>`` per row sorted by participant_id (code points);
+    integer scores; LF after every line including the last. ``rows``: 4-tuples in any order.
+    """
+    return hashlib.sha256(canonical_rows_text(rows).encode("utf-8")).hexdigest()

@@ -1,0 +1,84 @@
+"""Outcome masking and the database lock: who may see results by arm, and the coordinator's actions.
+
+Call :func:`outcome_masked_for` from every place that shows outcome figures (dashboard, report,
+PDF, JSON API): while it is True, show pooled outcome figures only, never by arm.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from analysis.models import AnalysisSettings
+from enrollment.models import Study
+from trialsite import audit
+from trialsite.roles import Role, has_role
+
+
+def settings_for(study: Study) -> AnalysisSettings:
+    """The study's analysis settings; an unsaved default (no masking, not locked) if none is stored."""
+    cached = getattr(study, "_analysis_settings_cache", None)
+    if cached is None:
+        cached = AnalysisSettings.objects.filter(study=study).first() or AnalysisSettings(study=study)
+        study._analysis_settings_cache = cached
+    return cached
+
+
+def outcome_masked_for(user, study: Study) -> bool:
+    """True when ``user`` may see pooled outcome figures only.
+
+    Coordinators always see results by arm; everyone else is masked while the study's
+    outcome masking is on and its database is not locked.
+    """
+    if has_role(user, Role.COORDINATOR):
+        return False
+    current = settings_for(study)
+    return current.outcome_masking and not current.is_locked
+
+
+def _require_reason(reason: str) -> str:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Give the reason for this change.")]})
+    return reason.strip()
+
+
+def _locked_row(study: Study) -> AnalysisSettings:
+    row, _created = AnalysisSettings.objects.select_for_update().get_or_create(study=study)
+    study._analysis_settings_cache = row
+    return row
+
+
+def set_outcome_masking(*, study: Study, masked: bool, user, reason: str) -> AnalysisSettings:
+    """Switch outcome masking on or off (coordinators), recording the reason in the audit trail."""
+    text = _require_reason(reason)
+    with transaction.atomic(), audit.reason(text, user=user.pk):
+        row = _locked_row(study)
+        row.outcome_masking = masked
+        row.save(update_fields=["outcome_masking"])
+    return row
+
+
+def lock_database(*, study: Study, user, reason: str) -> AnalysisSettings:
+    """Lock the database (unmasks results for investigators); refuses a second lock."""
+    text = _require_reason(reason)
+    with transaction.atomic(), audit.reason(text, user=user.pk):
+        row = _locked_row(study)
+        if row.is_locked:
+            raise ValidationError(_("The database is already locked."))
+        row.locked_at, row.locked_by = timezone.now(), user
+        row.save(update_fields=["locked_at", "locked_by"])
+    return row
+
+
+def unlock_database(*, study: Study, user, reason: str) -> AnalysisSettings:
+    """Unlock the database again; refuses when it is not locked."""
+    text = _require_reason(reason)
+    with transaction.atomic(), audit.reason(text, user=user.pk):
+        row = _locked_row(study)
+        if not row.is_locked:
+            raise ValidationError(_("The database is not locked."))
+        row.locked_at, row.locked_by = None, None
+        row.save(update_fields=["locked_at", "locked_by"])
+    return row

@@ -1,0 +1,111 @@
+"""Pages: the results dashboard (with its live fragment), the masking/lock actions, the report and its PDF."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from analysis import dashboard, masking, narrative, pdf, presentation
+from analysis.forms import SettingsAction, SettingsActionForm
+from enrollment.access import get_study_for_user
+from trialsite.decorators import role_required
+from trialsite.roles import Role, has_role
+
+C, I = Role.COORDINATOR, Role.INVESTIGATOR
+
+SETTINGS_SERVICES = {
+    SettingsAction.MASK: lambda **kw: masking.set_outcome_masking(masked=True, **kw),
+    SettingsAction.UNMASK: lambda **kw: masking.set_outcome_masking(masked=False, **kw),
+    SettingsAction.LOCK: masking.lock_database,
+    SettingsAction.UNLOCK: masking.unlock_database,
+}
+
+
+def _context(request, *, wait: bool = True) -> dict | None:
+    """The study, population and cached bundle every results page renders (None: being computed)."""
+    study = get_study_for_user(request.user, request.GET.get("study"))
+    population = dashboard.population_or_default(request.GET.get("population"))
+    masked = masking.outcome_masked_for(request.user, study)
+    bundle = dashboard.dashboard_bundle(study, population=population, masked=masked, wait=wait)
+    if bundle is None:
+        return None
+    return {
+        "study": study,
+        "population": population,
+        "populations": dashboard.POPULATIONS,
+        "settings": masking.settings_for(study),
+        "can_manage": has_role(request.user, C),
+        "narrative": narrative.both_languages(bundle["result"], masked=masked),
+        "chart": presentation.chart_data(bundle["result"]),
+        "daily_rows": presentation.daily_rows(bundle["result"]),
+        "time_points": presentation.TIME_POINTS,
+        "pooled_points": presentation.POOLED_POINTS,
+        "comparisons": presentation.COMPARISONS,
+        **bundle,
+    }
+
+
+@require_GET
+@role_required(C, I)
+def dashboard_page(request):
+    context = _context(request)
+    context["action_forms"] = {action: SettingsActionForm(initial={"action": action}) for action in SettingsAction}
+    return render(request, "analysis/dashboard.html", context)
+
+
+@require_GET
+@role_required(C, I)
+def dashboard_live(request):
+    """The results fragment for htmx polling.
+
+    204 (htmx swaps nothing) while the data fingerprint is unchanged, and while another request
+    is computing the new results (the next poll picks them up).
+    """
+    get_study_for_user(request.user, request.GET.get("study"))  # 404 before revealing anything
+    if request.GET.get("fingerprint") == dashboard.data_fingerprint():
+        return HttpResponse(status=204)
+    context = _context(request, wait=False)
+    if context is None:
+        return HttpResponse(status=204)
+    return render(request, "analysis/_results.html", context)
+
+
+@require_POST
+@role_required(C)
+def settings_action(request):
+    study = get_study_for_user(request.user, request.POST.get("study"), write=True)
+    form = SettingsActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for this change."))
+        return redirect(reverse("analysis:dashboard"))
+    service = SETTINGS_SERVICES[SettingsAction(form.cleaned_data["action"])]
+    try:
+        service(study=study, user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Saved: %(action)s.") % {"action": SettingsAction(form.cleaned_data["action"]).label}
+        )
+    return redirect(reverse("analysis:dashboard"))
+
+
+@require_GET
+@role_required(C, I)
+def report(request):
+    return render(request, "analysis/report.html", _context(request))
+
+
+@require_GET
+@role_required(C, I)
+def report_pdf(request):
+    context = _context(request)
+    response = HttpResponse(pdf.render_report(context), content_type="application/pdf")
+    filename = f"trialsite-{context['study'].slug}-{context['result']['data_sha256'][:12]}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,54 @@
+"""Every page in the navigation, for every role, in both languages, fits a 360-px phone.
+
+The pages come from the navigation itself (trialsite/navigation.py), so a page added to the
+menu is checked without touching this test.
+"""
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import PASSWORD
+from trialsite.navigation import nav_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ROLES = ("midwife.srp1", "coordinator", "investigator")
+
+
+@pytest.fixture
+def demo_data(study, cast):
+    call_command("seed_demo", participants=8, seed=3, password=PASSWORD, verbosity=0)
+
+
+def _overflowing(page) -> list[str]:
+    """Elements wider than the viewport that are not inside a horizontally scrollable box."""
+    return page.evaluate(
+        """() => {
+        const width = document.documentElement.clientWidth;
+        const bad = [];
+        for (const el of document.querySelectorAll('body *')) {
+            const r = el.getBoundingClientRect();
+            if (r.width === 0 || r.right <= width + 1) continue;
+            if (el.closest('.table-responsive, .overflow-auto, pre, .chart-scroll')) continue;
+            bad.push(el.tagName + (el.id ? '#' + el.id : '') + '.' + el.className);
+        }
+        return bad.slice(0, 5);
+    }"""
+    )
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("username", ROLES)
+def test_every_menu_page_fits_a_phone(page, live_server, cast, demo_data, login, username, language):
+    login(page, username)
+    if language == "en":
+        page.select_option("#language-select", "en")
+        page.wait_for_selector("html[lang=en]")
+    items = nav_for(cast[username])
+    assert items, "every role has pages"
+    for item in items:
+        response = page.goto(f"{live_server.url}{item['url']}")
+        assert response.status == 200, item["url"]
+        assert page.locator("html").get_attribute("lang") == language
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, item["url"]
+        assert _overflowing(page) == [], item["url"]
