@@ -1,4 +1,4 @@
-"""Fixtures of the analysis tests. Each engineer keeps their fixtures in their own section."""
+"""Fixtures of the analysis tests, in sections by topic (results, dashboard, export)."""
 
 from datetime import date, timedelta
 from decimal import Decimal

@@ -7,17 +7,13 @@ import zipfile
 import pytest
 
 from analysis.exports.log import ExportRecord
+from tests.browser import fits_the_screen, watch_csp_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
 def test_coordinator_downloads_a_bundle_with_correct_hashes(page, live_server, login, export_study, tmp_path):
-    csp_errors = []
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    csp_errors = watch_csp_errors(page)
     login(page, "coordinator")
     page.goto(f"{live_server.url}/analysis/export/")
     assert page.locator("h1").inner_text() == "Ekspor data penelitian"

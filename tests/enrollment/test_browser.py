@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from enrollment import demo
+from tests.browser import overflowing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,22 +53,6 @@ def test_midwife_refuses_an_ineligible_mother_then_enrols_an_eligible_one(live_s
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def _overflowing(page) -> list[str]:
-    return page.evaluate(
-        """() => {
-        const width = document.documentElement.clientWidth;
-        const bad = [];
-        for (const el of document.querySelectorAll('body *')) {
-            const r = el.getBoundingClientRect();
-            if (r.width === 0 || r.right <= width + 1) continue;
-            if (el.closest('.table-responsive')) continue;
-            bad.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));
-        }
-        return bad.slice(0, 5);
-    }"""
-    )
-
-
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_every_enrolment_page_fits_a_phone(live_server, page, login, cast, study, language):
     participants = demo.seed_participants(study, 6, seed=2)
@@ -89,5 +74,5 @@ def test_every_enrolment_page_fits_a_phone(live_server, page, login, cast, study
     ]
     for path in paths:
         assert page.goto(f"{live_server.url}{path}").status == 200, path
-        assert _overflowing(page) == [], path
+        assert overflowing(page) == [], path
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path

@@ -5,17 +5,13 @@ from datetime import timedelta
 import pytest
 
 from observations.models import Observation
+from tests.browser import fits_the_screen, watch_csp_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
 def test_midwife_enters_day_1_corrects_it_and_sees_the_change(page, live_server, login, participant, today):
-    csp_errors = []
-    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    csp_errors = watch_csp_errors(page)
     login(page, "midwife.srp1")
     page.goto(f"{live_server.url}/observations/today/")
     assert page.locator("h1").inner_text().startswith("Hari ini")

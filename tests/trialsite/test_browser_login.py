@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser import fits_the_screen
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -12,10 +13,6 @@ ROLE_TEXT = {
     "coordinator": {"id": "Koordinator", "en": "Coordinator"},
     "investigator": {"id": "Peneliti", "en": "Investigator"},
 }
-
-
-def _fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.mark.parametrize("username", list(ROLE_TEXT))
@@ -32,7 +29,7 @@ def test_each_role_logs_in_on_a_phone_in_indonesian(page, live_server, cast, use
     page.get_by_role("button", name="Menu").click()
     assert page.get_by_role("button", name=logout).is_visible()
     assert ROLE_TEXT[username]["id"] in page.inner_text("[data-testid=current-user]")
-    assert _fits_the_screen(page)
+    assert fits_the_screen(page)
 
 
 @pytest.mark.parametrize("username", list(ROLE_TEXT))
@@ -45,7 +42,7 @@ def test_each_role_switches_to_english_and_it_is_remembered(page, browser, live_
     page.get_by_role("button", name="Menu").click()
     assert page.get_by_role("button", name=logout).is_visible()
     assert ROLE_TEXT[username]["en"] in page.inner_text("[data-testid=current-user]")
-    assert _fits_the_screen(page)
+    assert fits_the_screen(page)
     # A new device (fresh cookies, Indonesian browser) gets the language the user chose.
     other = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
     fresh = other.new_page()

@@ -7,6 +7,7 @@ menu is checked without touching this test.
 import pytest
 from django.core.management import call_command
 
+from tests.browser import overflowing, watch_csp_errors
 from tests.conftest import PASSWORD
 from trialsite.navigation import nav_for
 
@@ -20,26 +21,10 @@ def demo_data(study, cast):
     call_command("seed_demo", participants=8, seed=3, password=PASSWORD, verbosity=0)
 
 
-def _overflowing(page) -> list[str]:
-    """Elements wider than the viewport that are not inside a horizontally scrollable box."""
-    return page.evaluate(
-        """() => {
-        const width = document.documentElement.clientWidth;
-        const bad = [];
-        for (const el of document.querySelectorAll('body *')) {
-            const r = el.getBoundingClientRect();
-            if (r.width === 0 || r.right <= width + 1) continue;
-            if (el.closest('.table-responsive, .overflow-auto, pre, .chart-scroll')) continue;
-            bad.push(el.tagName + (el.id ? '#' + el.id : '') + '.' + el.className);
-        }
-        return bad.slice(0, 5);
-    }"""
-    )
-
-
 @pytest.mark.parametrize("language", ["id", "en"])
 @pytest.mark.parametrize("username", ROLES)
 def test_every_menu_page_fits_a_phone(page, live_server, cast, demo_data, login, username, language):
+    csp_errors = watch_csp_errors(page)
     login(page, username)
     if language == "en":
         page.select_option("#language-select", "en")
@@ -51,4 +36,5 @@ def test_every_menu_page_fits_a_phone(page, live_server, cast, demo_data, login,
         assert response.status == 200, item["url"]
         assert page.locator("html").get_attribute("lang") == language
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, item["url"]
-        assert _overflowing(page) == [], item["url"]
+        assert overflowing(page) == [], item["url"]
+    assert csp_errors == []
