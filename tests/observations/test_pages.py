@@ -94,6 +94,12 @@ def test_today_links_each_item_to_the_form(client_for, participant):
     assert reverse("observations:form", args=[participant.pk, 4]) in content
 
 
+def test_today_names_the_mother_so_the_midwife_knows_whom_to_visit(client_for, make_participant, today):
+    make_participant(full_name="Siti Aminah", start=today)
+    content = client_for("midwife.srp1").get(reverse("observations:today")).content.decode()
+    assert "Siti Aminah" in content
+
+
 def test_withdrawn_participants_leave_the_worklist(client_for, make_participant, today):
     make_participant(status="withdrawn", status_date=today - timedelta(days=1), status_reason="moved")
     worklist = client_for("midwife.srp1").get(reverse("observations:today")).context["worklist"]
