@@ -148,7 +148,7 @@ def test_an_unknown_column_fails(capsys, write, participants_csv, observations_c
 
 
 def test_bad_participant_rows_fail(capsys, write, participants_csv, observations_csv, cast):
-    bad = participants_csv.replace("IMP-001,SRP1,moringa", "IMP-001,XXX,moringa").replace(",moved away,", ",,")
+    bad = participants_csv.replace("IMP-001,SRP1,moringa", "IMP-001,NOPE,moringa").replace(",moved away,", ",,")
     err = assert_fails(capsys, write, bad, observations_csv, "participants.csv, line 2, column site")
     assert "participants.csv, line 3, column status_reason" in err
 
