@@ -12,6 +12,8 @@ from xml.sax.saxutils import escape
 
 import reportlab
 from django.utils.translation import gettext as _
+from reportlab.graphics.charts.lineplots import LinePlot
+from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -100,6 +102,7 @@ def _story(context: dict, styles: dict, footer: str) -> list:
         story.append(Paragraph(escape(notice), styles["body"]))
     for title, rows in _sections(context):
         story += [Paragraph(escape(str(title)), styles["h2"]), _table(rows, styles)]
+    story += [Paragraph(escape(_("Score by day: median and interquartile range")), styles["h2"]), _daily_chart(result)]
     if not context["masked"] and result["flags"]:
         story.append(Paragraph(escape(_("Warnings")), styles["h2"]))
         story += [Paragraph(escape(flag["message"]), styles["body"]) for flag in result["flags"]]
@@ -242,3 +245,47 @@ def _effect_rows(result: dict) -> list[list]:
         effects = [fmt.format_stat(test.get(key)) for key in ("r", "rank_biserial", "hodges_lehmann")]
         rows.append([name, *effects, fmt.format_ci(test.get("ci95"))])
     return rows
+
+
+SERIES_COLORS = (colors.HexColor("#0d6efd"), colors.HexColor("#d63384"), colors.HexColor("#198754"))
+CHART_HEIGHT = 62 * mm
+
+
+def _daily_chart(result: dict) -> Drawing:
+    """Median per day (solid) with Q1 and Q3 (dashed) for each series of ``result["daily"]``.
+
+    The same series as the dashboard chart (presentation.chart_data): per arm, or pooled for a
+    masked viewer. Days without data are left out of a line rather than drawn as zero.
+    """
+    data = fmt.chart_data(result)
+    drawing = Drawing(TEXT_WIDTH, CHART_HEIGHT)
+    plot = LinePlot()
+    plot.x, plot.y, plot.width, plot.height = 12 * mm, 18 * mm, TEXT_WIDTH - 16 * mm, CHART_HEIGHT - 24 * mm
+    lines = []
+    for series in data["series"]:
+        for key in ("median", "q1", "q3"):
+            lines.append([(day, v) for day, v in zip(data["days"], series[key], strict=True) if v is not None])
+    plot.data = [points or [(1, 1)] for points in lines]
+    for index in range(len(lines)):
+        color = SERIES_COLORS[(index // 3) % len(SERIES_COLORS)]
+        plot.lines[index].strokeColor = color if lines[index] else colors.white
+        plot.lines[index].strokeWidth = 1.6 if index % 3 == 0 else 0.6
+        plot.lines[index].strokeDashArray = None if index % 3 == 0 else (2, 2)
+    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = 1, max(data["days"])
+    plot.xValueAxis.valueSteps = data["days"]
+    plot.yValueAxis.valueMin, plot.yValueAxis.valueMax, plot.yValueAxis.valueStep = 1, 5, 1
+    for axis in (plot.xValueAxis, plot.yValueAxis):
+        axis.labels.fontName, axis.labels.fontSize = FONT, 7
+    drawing.add(plot)
+    _legend(drawing, data)
+    return drawing
+
+
+def _legend(drawing: Drawing, data: dict) -> None:
+    x = 12 * mm
+    for index, series in enumerate(data["series"]):
+        color = SERIES_COLORS[index % len(SERIES_COLORS)]
+        drawing.add(Line(x, 6 * mm, x + 8 * mm, 6 * mm, strokeColor=color, strokeWidth=1.6))
+        label = f"{series['label']}: {data['text']['median']} ({data['text']['iqr']} - - -)"
+        drawing.add(String(x + 10 * mm, 5 * mm, label, fontName=FONT, fontSize=7))
+        x += TEXT_WIDTH / max(len(data["series"]), 2)

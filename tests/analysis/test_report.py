@@ -57,3 +57,20 @@ def test_coordinator_may_download_the_pdf(known_dataset, client_for):
     response = client_for("coordinator").get(reverse("analysis:report_pdf"))
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF-")
+
+
+def test_pdf_draws_the_daily_chart_with_a_legend_per_arm(known_dataset, study, client_for, arm_moringa, arm_massage):
+    english = client_for("coordinator")
+    english.cookies["django_language"] = "en"
+    text = " ".join(" ".join(pdf_text(english.get(reverse("analysis:report_pdf")).content)).split())
+    assert "Score by day: median and interquartile range" in text
+    assert f"{arm_moringa.label_en}: median" in text
+    assert f"{arm_massage.label_en}: median" in text
+
+
+def test_masked_pdf_draws_only_the_pooled_daily_chart(known_dataset, masked_study, client_for, arm_moringa):
+    english = client_for("investigator")
+    english.cookies["django_language"] = "en"
+    text = " ".join(" ".join(pdf_text(english.get(reverse("analysis:report_pdf")).content)).split())
+    assert "All arms (pooled): median" in text
+    assert f"{arm_moringa.label_en}: median" not in text
