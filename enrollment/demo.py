@@ -140,8 +140,9 @@ def seed_users(study: Study, password: str | None = None) -> dict[str, str | Non
 
 FIRST_NAMES = ("Siti", "Dewi", "Rina", "Ayu", "Nur", "Putri", "Sri", "Wulan", "Indah", "Lestari", "Fitri", "Rahma")
 LAST_NAMES = ("Rahayu", "Wahyuni", "Susanti", "Handayani", "Lestari", "Pratiwi", "Hidayati", "Kusuma", "Aminah")
-WITHDRAWAL_REASONS = ("Moved out of the catchment area", "No longer wishes to take part", "Mother admitted to hospital")
-ASSIGNED_RATIONALE = "Non-random assignment per the published protocol (purposive, by visit schedule)"
+# Free text as a midwife would type it, in Indonesian.
+WITHDRAWAL_REASONS = ("Pindah ke luar wilayah kerja puskesmas", "Tidak ingin melanjutkan", "Ibu dirawat di rumah sakit")
+ASSIGNED_RATIONALE = "Penetapan kelompok tidak acak sesuai protokol penelitian (purposif, menurut jadwal kunjungan)"
 
 
 def _mother(rng: random.Random, screened_on: date) -> services.MotherDetails:
