@@ -6,23 +6,16 @@ cannot see is a 404 (its existence is not revealed); a record the user can see
 but may not change is a 403.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from enrollment.models import Participant, Screening, Site, Study
-from trialsite.roles import Role, has_role
+from trialsite.roles import Role, has_role, require_role
 
 # Who may change what. Reading is decided by site visibility (Site.objects.for_user).
 WRITE_ROLES = {
     "participant": (Role.MIDWIFE, Role.COORDINATOR),
     "study": (Role.COORDINATOR,),
 }
-
-
-def require_role(user, *roles: str) -> None:
-    """Raise PermissionDenied unless ``user`` holds one of ``roles``."""
-    if not has_role(user, *roles):
-        raise PermissionDenied
 
 
 def get_study_for_user(user, slug: str | None = None, *, write: bool = False) -> Study:

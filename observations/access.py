@@ -1,11 +1,9 @@
 """Who may see and change observations: built on enrollment.access (site visibility)."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from enrollment.access import require_role
 from observations.models import Observation
-from trialsite.roles import Role
+from trialsite.roles import Role, require_role
 
 WRITE_ROLES = (Role.MIDWIFE, Role.COORDINATOR)
 VERIFY_ROLES = (Role.COORDINATOR,)
@@ -24,9 +22,3 @@ def get_observation_for_user(user, pk: int, *, write: bool = False) -> Observati
     if write:
         require_role(user, *WRITE_ROLES)
     return observation
-
-
-def require_writer(user) -> None:
-    if not user.is_authenticated:
-        raise PermissionDenied
-    require_role(user, *WRITE_ROLES)

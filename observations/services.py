@@ -9,17 +9,18 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment.models import Participant
+from observations.access import VERIFY_ROLES
 from observations.models import Observation, instrument_for, schedule_for
 from observations.validation import observation_errors
 from trialsite import audit
-from trialsite.roles import Role, has_role
+from trialsite.roles import require_role
 
 
 class ObservationConflict(Exception):
@@ -112,14 +113,9 @@ def correct_observation(
     return Observation.objects.select_related("participant__study", "participant__arm").get(pk=observation.pk)
 
 
-def _require_coordinator(user) -> None:
-    if not has_role(user, Role.COORDINATOR):
-        raise PermissionDenied
-
-
 def verify_observations(*, observations, user) -> int:
     """Mark the given (queryset of) observations verified, which locks them. Returns how many changed."""
-    _require_coordinator(user)
+    require_role(user, *VERIFY_ROLES)
     with transaction.atomic(), audit.reason(_("Verified by the coordinator"), user=_user_pk(user)):
         return observations.filter(verified_at__isnull=True).update(
             verified_at=timezone.now(), verified_by=user, version=F("version") + 1
@@ -128,7 +124,7 @@ def verify_observations(*, observations, user) -> int:
 
 def unlock_observation(*, observation: Observation, user, reason: str) -> Observation:
     """Lift the verification lock so the observation can be corrected again (coordinator, with a reason)."""
-    _require_coordinator(user)
+    require_role(user, *VERIFY_ROLES)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for unlocking.")]})
     with transaction.atomic(), audit.reason(reason.strip(), user=_user_pk(user)):

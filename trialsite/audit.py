@@ -16,12 +16,11 @@ from typing import Any
 import pghistory
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 from pghistory.models import Events
 
-from trialsite.roles import Role, has_role
+from trialsite.roles import Role, require_role
 
 # Columns that are bookkeeping, not clinical content.
 SKIPPED_FIELDS = {"id", "created_at", "updated_at", "version"}
@@ -124,8 +123,7 @@ def recent_events(limit: int = 200):
 
 def get_tracked_object_for_user(user, app_label: str, model_name: str, pk: str) -> models.Model:
     """A tracked record for the record-history page: coordinators only (they see every site)."""
-    if not has_role(user, Role.COORDINATOR):
-        raise PermissionDenied
+    require_role(user, Role.COORDINATOR)
     try:
         model = apps.get_model(app_label, model_name)
     except LookupError as exc:

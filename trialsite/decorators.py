@@ -1,9 +1,8 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 
-from trialsite.roles import Role, has_role
+from trialsite.roles import require_role
 
 
 def role_required(*roles: str):
@@ -13,13 +12,9 @@ def role_required(*roles: str):
         @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not has_role(request.user, *roles):
-                raise PermissionDenied
+            require_role(request.user, *roles)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
-
-
-ANY_ROLE = tuple(Role.values)

@@ -1,5 +1,6 @@
 """Roles are Django groups (made by a data migration); this module names them once."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,5 +23,11 @@ def roles_of(user) -> frozenset[str]:
 
 
 def has_role(user, *roles: str) -> bool:
-    """True if ``user`` holds any of ``roles``; staff hold every role's read access via ``is_staff``."""
+    """True if ``user`` holds any of ``roles`` (Django staff status grants none: it is for the admin)."""
     return bool(roles_of(user).intersection(roles))
+
+
+def require_role(user, *roles: str) -> None:
+    """Raise PermissionDenied unless ``user`` holds one of ``roles``."""
+    if not has_role(user, *roles):
+        raise PermissionDenied
