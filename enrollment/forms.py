@@ -7,10 +7,21 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enrollment import rules
 from enrollment.models import AllocationMethod, Criterion, CriterionKind, DeliveryMode, ParticipantStatus, Site, Study
 from enrollment.services import ConsentDetails, MotherDetails, UploadedSlot
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
+
+
+def add_service_error(form: forms.Form, error: forms.ValidationError) -> None:
+    """Attach a service error's messages to their fields; those of fields the form lacks go on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
 
 
 class DateInput(forms.DateInput):
@@ -33,6 +44,7 @@ class ScreeningForm(forms.Form):
 
     def __init__(self, *args, study: Study, sites, **kwargs):
         super().__init__(*args, **kwargs)
+        self.study = study
         self.fields["site"].queryset = sites
         if len(sites) == 1:
             self.fields["site"].initial = sites[0].pk
@@ -52,10 +64,14 @@ class ScreeningForm(forms.Form):
         return [self[f"c_{c.code}"] for c in self.criteria if c.kind == CriterionKind.EXCLUSION]
 
     def clean(self):
+        """The service's date rules too, so that every problem shows in one round (the service checks again)."""
         data = super().clean()
-        born, screened = data.get("date_of_birth"), data.get("screened_on")
-        if born and screened and not 12 <= (screened - born).days / 365.25 <= 60:
-            self.add_error("date_of_birth", _("The mother must be between 12 and 60 years old."))
+        if data.get("screened_on"):
+            errors = rules.screening_errors(
+                screened_on=data["screened_on"], date_of_birth=data.get("date_of_birth"),
+                delivery_date=data.get("delivery_date"), today=timezone.localdate(), study_start=self.study.start_date,
+            )  # fmt: skip
+            add_service_error(self, forms.ValidationError(errors))
         return data
 
     def mother(self) -> MotherDetails:
