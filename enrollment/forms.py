@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from enrollment import rules
 from enrollment.models import AllocationMethod, Criterion, CriterionKind, DeliveryMode, ParticipantStatus, Site, Study
 from enrollment.services import ConsentDetails, MotherDetails, UploadedSlot
+from trialsite.textfiles import NotText, decode_text
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
 
@@ -150,11 +151,32 @@ class GenerateListForm(forms.Form):
 class UploadListForm(forms.Form):
     file = forms.FileField(label=_("Allocation list (CSV: site,block,arm)"))
 
+    MAX_BLOCK = 100_000
+
     def slots(self) -> list[UploadedSlot]:
-        """The rows of the CSV file; a row that cannot be read is a form error."""
-        text = self.cleaned_data["file"].read().decode("utf-8-sig")
-        rows = list(csv.DictReader(io.StringIO(text)))
+        """The rows of the CSV file; every row that cannot be read is a form error naming its line."""
         try:
-            return [UploadedSlot(r["site"].strip(), int(r["block"]), r["arm"].strip()) for r in rows]
-        except (KeyError, ValueError, AttributeError) as error:
-            raise forms.ValidationError(_("Use the columns site, block and arm, one slot per row.")) from error
+            text = decode_text(self.cleaned_data["file"].read())
+        except NotText as problem:
+            raise forms.ValidationError(str(problem)) from None
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if reader.fieldnames is None or not {"site", "block", "arm"} <= set(reader.fieldnames):
+            raise forms.ValidationError(_("Use the columns site, block and arm, one slot per row."))
+        slots, errors = [], []
+        for row in reader:
+            slot, problem = self._slot(row)
+            if problem:
+                errors.append(_("line %(line)d: %(problem)s") % {"line": reader.line_num, "problem": problem})
+            else:
+                slots.append(slot)
+        if errors:
+            raise forms.ValidationError(errors)
+        return slots
+
+    def _slot(self, row: dict) -> tuple[UploadedSlot | None, str]:
+        site, block, arm = ((row.get(k) or "").strip() for k in ("site", "block", "arm"))
+        if None in row or not (site and block and arm):
+            return None, _("give exactly a site, a block and an arm.")
+        if not (block.isascii() and block.isdigit()) or not 1 <= int(block) <= self.MAX_BLOCK:
+            return None, _("the block must be a whole number from 1 to %(max)d.") % {"max": self.MAX_BLOCK}
+        return UploadedSlot(site, int(block), arm), ""

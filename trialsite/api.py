@@ -7,6 +7,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
+from trialsite.parsers import PARSER_CLASSES
+
 
 class TokenView(ObtainAuthToken):
     """``POST /api/v1/token/`` with username and password returns ``{"token": "…"}``.
@@ -14,6 +16,8 @@ class TokenView(ObtainAuthToken):
     Authentication goes through django-axes, so repeated failures lock the
     username from that address exactly as on the login page (429 while locked).
     """
+
+    parser_classes = PARSER_CLASSES
 
     @extend_schema(
         request=inline_serializer(

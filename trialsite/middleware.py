@@ -1,3 +1,7 @@
+import logging
+import re
+import uuid
+
 from django.utils import translation
 
 from trialsite.models import Profile
@@ -21,3 +25,30 @@ class UserLanguageMiddleware:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+logger = logging.getLogger("trialsite.errors")
+_INCOMING_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Give every request an id (a proxy's ``X-Request-ID`` when well formed), echo it, log it with errors.
+
+    The friendly error page shows the id, so a user can quote it and the operator find the traceback.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.request_id = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex[:16]
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+    def process_exception(self, request, exception):
+        logger.error(
+            "Server error on %s %s (request %s)", request.method, request.path, request.request_id,
+            exc_info=exception, extra={"request_id": request.request_id},
+        )  # fmt: skip
