@@ -62,23 +62,27 @@ class ObservationViewSet(
 
     @extend_schema(
         request=ObservationInputSerializer,
-        responses={201: ObservationSerializer, 200: ObservationSerializer},
+        responses={
+            201: ObservationSerializer,
+            200: ObservationSerializer,
+            409: OpenApiResponse(description="The idempotency_key was already used for another participant or day"),
+        },
         description="Record a day. A resend with the same idempotency_key returns the stored row (200).",
     )
     def create(self, request, *args, **kwargs):
         data = ObservationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         participant = get_participant_for_user(request.user, data.validated_data["participant"], write=True)
-        key = data.validated_data.get("idempotency_key")
-        replay = bool(key) and Observation.objects.filter(idempotency_key=key).exists()
         try:
-            observation = services.record_observation(
+            observation, created = services.record_observation_once(
                 participant=participant, day=data.validated_data["day"], values=data.values(),
-                user=request.user, idempotency_key=key,
+                user=request.user, idempotency_key=data.validated_data.get("idempotency_key"),
             )  # fmt: skip
+        except services.IdempotencyKeyReused as exc:
+            return Response({"idempotency_key": exc.messages}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
-        code = status.HTTP_200_OK if replay else status.HTTP_201_CREATED
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(ObservationSerializer(observation).data, status=code)
 
     @extend_schema(
