@@ -11,7 +11,7 @@ import re
 from django.utils.translation import gettext as _
 
 # C0 control characters other than tab, line feed and carriage return, and DEL: never in a CSV of ours.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class NotText(ValueError):
@@ -27,27 +27,33 @@ class NotText(ValueError):
         }  # fmt: skip
 
 
-def _where(text: str, index: int) -> tuple[int, int]:
-    line_start = text.rfind("\n", 0, index) + 1
-    return text.count("\n", 0, index) + 1, index - line_start + 1
+def _where(data: bytes, index: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of byte ``index``."""
+    line_start = data.rfind(b"\n", 0, index) + 1
+    before = data[line_start:index].decode("utf-8", errors="replace")
+    return data.count(b"\n", 0, index) + 1, len(before.lstrip("\ufeff")) + 1
 
 
 def decode_text(data: bytes) -> str:
-    """``data`` as text (UTF-8, a leading BOM dropped); NotText at the first byte or character that is not text."""
+    """``data`` as text (UTF-8, a leading BOM dropped); NotText at the first byte that is not text.
+
+    Control characters are looked for in the bytes first (they are the same in every ASCII-based
+    encoding), so a binary file is reported where it starts being binary.
+    """
+    control = _CONTROL_BYTES.search(data)
+    end = control.start() if control else len(data)
     try:
-        text = data.decode("utf-8-sig")
+        data[:end].decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        readable = data[: exc.start].decode("utf-8-sig", errors="replace")
-        line, column = _where(readable + "?", len(readable))
+        line, column = _where(data, exc.start)
         raise NotText(line, column, _("The file is not UTF-8 text (save it as CSV UTF-8).")) from None
-    control = _CONTROL.search(text)
     if control is not None:
-        line, column = _where(text, control.start())
-        if control.group() == "\x00":
+        line, column = _where(data, control.start())
+        if control.group() == b"\x00":
             message = _("The file contains a NUL byte: it is not a CSV text file.")
         else:
             message = _("The file contains the control character U+%(code)04X: it is not a CSV text file.") % {
-                "code": ord(control.group())
+                "code": control.group()[0]
             }
         raise NotText(line, column, message)
-    return text
+    return data.decode("utf-8-sig")
