@@ -71,7 +71,8 @@ class ObservationViewSet(
     )
     def create(self, request, *args, **kwargs):
         data = ObservationInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            raise serializers.ValidationError(self._every_error(request, data))
         participant = get_participant_for_user(request.user, data.validated_data["participant"], write=True)
         try:
             observation, created = services.record_observation_once(
@@ -110,6 +111,18 @@ class ObservationViewSet(
         except services.ObservationConflict as conflict:
             return self._conflict(conflict)
         return Response(ObservationSerializer(saved).data)
+
+    def _every_error(self, request, data: ObservationInputSerializer) -> dict:
+        """The serializer's type errors and, where the participant and day are readable, the service's rules."""
+        errors = dict(data.errors)
+        raw = request.data if isinstance(request.data, dict) else {}
+        pid, day = raw.get("participant"), raw.get("day")
+        if not (isinstance(pid, int) and isinstance(day, int)) or {"participant", "day"} & set(errors):
+            return errors
+        participant = get_participant_for_user(request.user, pid, write=True)
+        readable = {name: raw.get(name) for name in DATA_FIELDS if name not in errors}
+        problems = services.observation_problems(participant=participant, day=day, values=readable)
+        return {**{f: m for f, m in problems.items() if f not in errors}, **errors}
 
     def _conflict(self, conflict: services.ObservationConflict) -> Response:
         current = conflict.current

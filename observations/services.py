@@ -57,6 +57,18 @@ def _validated(participant: Participant, day: int, values: dict, today: date | N
     return cleaned
 
 
+def observation_problems(*, participant: Participant, day: int, values: dict, today: date | None = None) -> dict:
+    """Every rule ``values`` break for ``day`` of ``participant``, without writing anything.
+
+    For pages that show these beside their own field errors, so that one round shows every problem.
+    """
+    _cleaned, errors = observation_errors(
+        values, day=day, schedule=schedule_for(participant), arm_code=participant.arm.code,
+        today=today or local_today(),
+    )  # fmt: skip
+    return errors
+
+
 def _replay(key: uuid.UUID | None, participant: Participant, day: int) -> Observation | None:
     """The row already saved with ``key``. Must run inside the transaction that holds the key's lock."""
     existing = Observation.objects.filter(idempotency_key=key).first() if key else None
