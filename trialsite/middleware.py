@@ -2,7 +2,9 @@ import logging
 import re
 import uuid
 
+from django.http import HttpResponseBadRequest
 from django.utils import translation
+from django.utils.translation import gettext
 
 from trialsite.models import Profile
 
@@ -52,3 +54,19 @@ class RequestIdMiddleware:
             "Server error on %s %s (request %s)", request.method, request.path, request.request_id,
             exc_info=exception, extra={"request_id": request.request_id},
         )  # fmt: skip
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or the query string is a 400: no page needs one, and PostgreSQL refuses it in a query.
+
+    Form bodies need no such guard: Django's and DRF's character fields refuse NUL with a field error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        in_query = any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())
+        if in_query or "\x00" in request.path:
+            return HttpResponseBadRequest(gettext("The address contains a NUL character."))
+        return self.get_response(request)
