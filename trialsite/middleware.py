@@ -57,7 +57,7 @@ class RequestIdMiddleware:
 
 
 class RejectNulMiddleware:
-    """A NUL character in the path or the query string is a 400: no page needs one, and PostgreSQL refuses it in a query.
+    """A NUL character in the path or the query string is a 400: no page needs one; PostgreSQL refuses it.
 
     Form bodies need no such guard: Django's and DRF's character fields refuse NUL with a field error.
     """
