@@ -7,6 +7,7 @@ from datetime import date
 import pghistory
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from enrollment.models import Participant, Study
@@ -30,8 +31,8 @@ def check_size(name: str, size: int) -> None:
     limit = settings.IMPORT_MAX_BYTES
     if size > limit:
         raise FileTooLarge(
-            _("%(name)s is larger than the limit of %(limit)s MB; split it into smaller files.")
-            % {"name": name, "limit": f"{limit / 1024 / 1024:g}"}
+            _("%(name)s is larger than the limit of %(limit)s; split it into smaller files.")
+            % {"name": name, "limit": filesizeformat(limit)}
         )
 
 

@@ -30,9 +30,11 @@ def messages_of(response) -> str:
 def test_a_file_above_the_size_cap_is_refused_with_a_clear_message(client_for, settings, participants_csv):
     settings.IMPORT_MAX_BYTES = 1000
     big = (O_HEADER + "\n").encode() + b"x" * 2000
-    response = post_bytes(client_for("coordinator"), participants_csv.encode(), big)
+    client = client_for("coordinator")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = post_bytes(client, participants_csv.encode(), big)
     assert response.status_code == 200
-    assert "larger than the limit of" in messages_of(response)
+    assert "o.csv is larger than the limit of 1000\xa0bytes" in messages_of(response)
     assert Participant.objects.count() == 0
 
 
