@@ -113,12 +113,17 @@ def enrolment_errors(
         add(errors, "enrolled_on", _("Enrolment cannot be before consent."))
     if enrolled_on < screened_on:
         add(errors, "enrolled_on", _("Enrolment cannot be before the screening."))
+    return merge(errors, start_errors(enrolled_on=enrolled_on, intervention_start=intervention_start))
+
+
+def start_errors(*, enrolled_on: date, intervention_start: date) -> Errors:
+    """Day 1 from the enrolment date to MAX_START_DELAY_DAYS after it."""
     if intervention_start < enrolled_on:
-        add(errors, "intervention_start", _("Day 1 cannot be before the enrolment date."))
-    elif (intervention_start - enrolled_on).days > MAX_START_DELAY_DAYS:
+        return {"intervention_start": [_("Day 1 cannot be before the enrolment date.")]}
+    if (intervention_start - enrolled_on).days > MAX_START_DELAY_DAYS:
         message = _("Day 1 must be within %(days)d days of the enrolment date.")
-        add(errors, "intervention_start", message % {"days": MAX_START_DELAY_DAYS})
-    return errors
+        return {"intervention_start": [message % {"days": MAX_START_DELAY_DAYS}]}
+    return {}
 
 
 def age_at_enrolment_errors(*, date_of_birth: date, enrolled_on: date) -> Errors:

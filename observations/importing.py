@@ -60,6 +60,7 @@ def study_context(study: Study) -> StudyContext:
         site_codes=set(study.sites.values_list("code", flat=True)),
         arm_codes=set(study.arms.values_list("code", flat=True)),
         n_days=study.n_days,
+        study_start=study.start_date,
         window_days=study.window_days,
         thresholds=instrument_for(study).thresholds,
         participants={p.participant_id: KnownParticipant(schedule_for(p), p.arm.code) for p in stored},

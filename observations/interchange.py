@@ -17,6 +17,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from enrollment import rules as enrollment_rules
 from enrollment.models import Participant, ParticipantStatus
 from enrollment.rules import text_errors
 from observations import rules
@@ -82,6 +83,8 @@ class StudyContext:
     thresholds: Thresholds
     participants: dict[str, KnownParticipant] = field(default_factory=dict)
     stored_days: set[tuple[str, int]] = field(default_factory=set)
+    study_start: date | None = None
+    today: date | None = None  # set by plan_import: no enrolment after it
 
 
 @dataclass
@@ -170,15 +173,23 @@ def _participant(line: int, row: dict, file_name: str, ctx: StudyContext, seen: 
     names = [c for c in PARTICIPANT_COLUMNS if c not in ("site", "arm") and c in row]
     errors += digit_errors(Participant, row, file_name, line)
     values = {c: _field_value(Participant, c, row[c], file_name, line, errors) for c in names}
-    errors += _participant_rules(values, row, file_name, line)
+    errors += _participant_rules(values, row, file_name, line, ctx)
     return {**values, "line": line, "site": row.get("site"), "arm": row.get("arm")}, errors
 
 
-def _participant_rules(values: dict, row: dict, file_name: str, line: int) -> list[RowError]:
-    errors = []
-    start, enrolled = values.get("intervention_start"), values.get("enrolled_on")
-    if start and enrolled and start < enrolled:
-        errors.append(RowError(file_name, line, "intervention_start", _("Must be on or after enrolled_on.")))
+def _participant_rules(values: dict, row: dict, file_name: str, line: int, ctx: StudyContext) -> list[RowError]:
+    """The enrolment rules of enrollment.rules (same words as the pages), then the format's own."""
+    start, enrolled, stopped = values.get("intervention_start"), values.get("enrolled_on"), values.get("status_date")
+    problems: dict[str, list[str]] = {}
+    if enrolled and ctx.today:
+        problems.update(enrollment_rules.date_errors("enrolled_on", enrolled, today=ctx.today,
+                                                     study_start=ctx.study_start))  # fmt: skip
+    if start and enrolled:
+        problems.update(enrollment_rules.start_errors(enrolled_on=enrolled, intervention_start=start))
+    if stopped and enrolled:
+        stop_problems = enrollment_rules.status_date_errors(on=stopped, enrolled_on=enrolled)
+        problems.update({"status_date": stop_problems["on"]} if stop_problems else {})
+    errors = [RowError(file_name, line, column, m) for column, messages in problems.items() for m in messages]
     if values.get("status") in STOPPED:
         for column in ("status_date", "status_reason"):
             if not row.get(column):
@@ -289,6 +300,7 @@ def plan_import(
     today: date,
 ) -> ImportPlan:
     """Parse and check both files; the plan has errors, or rows that can all be written."""
+    ctx.today = today
     participants, errors = parse_participants(participants_text, participants_name, ctx)
     known = known_from_file(participants, ctx)
     observations, obs_errors = parse_observations(observations_text, observations_name, ctx, known, today)

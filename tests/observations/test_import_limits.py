@@ -1,5 +1,7 @@
 """Imports stay bounded and honest: size cap, server-side staging, hostile bytes, every error, the documented format."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError
@@ -192,3 +194,28 @@ def test_nothing_is_written_when_the_command_fails(capsys, write, participants_c
     with pytest.raises(CommandError):
         run(write, participants_csv, f"{O_HEADER}\nIMP-001,\u00b9\n")
     assert snapshot() == before
+
+
+def test_an_enrolment_dated_9999_is_refused_by_the_import(
+    capsys, write, participants_csv, observations_csv, start, cast
+):
+    d = start.isoformat()
+    bad = participants_csv.replace(f"IMP-001,SRP1,moringa,{d},{d},", "IMP-001,SRP1,moringa,9999-12-31,9999-12-31,", 1)
+    assert bad != participants_csv
+    assert_fails(capsys, write, bad, observations_csv, "participants.csv, line 2, column enrolled_on")
+
+
+def test_a_day_1_months_after_enrolment_is_refused_by_the_import(
+    capsys, write, participants_csv, observations_csv, start, cast
+):
+    later = (start + timedelta(days=31)).isoformat()
+    bad = participants_csv.replace(f"IMP-001,SRP1,moringa,{start.isoformat()},{start.isoformat()},",
+                                   f"IMP-001,SRP1,moringa,{start.isoformat()},{later},", 1)  # fmt: skip
+    assert_fails(capsys, write, bad, observations_csv, "participants.csv, line 2, column intervention_start")
+
+
+def test_an_enrolment_before_the_study_start_is_refused_by_the_import(capsys, write, study, participants_csv,
+                                                                      observations_csv, start, cast):  # fmt: skip
+    study.start_date = start + timedelta(days=1)
+    study.save(update_fields=["start_date"])
+    assert_fails(capsys, write, participants_csv, observations_csv, "participants.csv, line 2, column enrolled_on")
