@@ -34,7 +34,7 @@ def _int_param(request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise serializers.ValidationError({name: [_("Enter a whole number.")]})
     return int(raw)
 

@@ -101,3 +101,8 @@ def test_server_errors_are_logged_with_a_request_id_shown_on_a_friendly_page(set
 def test_every_response_carries_a_request_id(client_for):
     response = client_for("coordinator").get("/healthz")
     assert len(response["X-Request-ID"]) >= 8
+
+
+@pytest.mark.parametrize("query", ["?day=%C2%B9", "?participant=%D9%A1", "?day=1.5"])
+def test_a_non_ascii_number_in_a_list_filter_is_a_400(client_for, query):
+    assert client_for("coordinator").get("/api/v1/observations/" + query).status_code == 400
