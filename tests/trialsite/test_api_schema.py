@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 ENDPOINTS = {
     "/api/v1/token/",
+    "/api/v1/logout/",
     "/api/v1/studies/",
     "/api/v1/sites/",
     "/api/v1/screenings/",
