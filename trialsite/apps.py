@@ -21,4 +21,6 @@ class TrialsiteConfig(AppConfig):
     verbose_name = _("Trialsite")
 
     def ready(self) -> None:
+        from trialsite import checks  # noqa: F401 - registers the deployment checks
+
         post_migrate.connect(secure_database, sender=self)

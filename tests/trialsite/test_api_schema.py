@@ -22,4 +22,4 @@ def test_schema_validates_without_warnings_and_lists_every_endpoint(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(path))
     schema = yaml.safe_load(path.read_text())
     assert set(schema["paths"]) >= ENDPOINTS
-    assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+    assert {"knoxApiToken", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
