@@ -53,6 +53,15 @@ BEGIN
     USING ERRCODE = 'insufficient_privilege';
 END $$;
 
+CREATE OR REPLACE FUNCTION trialsite_audit_hash(
+  p_table text, p_event jsonb, p_columns text[], p_context jsonb, p_previous text
+) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT encode(sha256(convert_to(concat_ws('|', p_previous, p_table,
+    (SELECT coalesce(jsonb_object_agg(key, value), '{{}}'::jsonb) FROM jsonb_each(p_event)
+     WHERE key = ANY (p_columns))::text,
+    coalesce(p_context::text, 'null')), 'UTF8')), 'hex')
+$$;
+
 CREATE OR REPLACE FUNCTION trialsite_audit_digest(
   p_table text, p_event_id bigint, p_columns text[], p_context jsonb, p_previous text
 ) RETURNS text LANGUAGE plpgsql STABLE
@@ -67,35 +76,33 @@ BEGIN
   IF event IS NULL THEN
     RETURN NULL;
   END IF;
-  SELECT coalesce(jsonb_object_agg(key, value), '{{}}'::jsonb) INTO event
-    FROM jsonb_each(event) WHERE key = ANY (p_columns);
-  RETURN encode(sha256(convert_to(
-    concat_ws('|', p_previous, p_table, event::text, coalesce(p_context::text, 'null')), 'UTF8')), 'hex');
+  RETURN trialsite_audit_hash(p_table, event, p_columns, p_context, p_previous);
 END $$;
 
-CREATE OR REPLACE FUNCTION trialsite_audit_append(p_table text, p_event_id bigint, p_context_id uuid)
+CREATE OR REPLACE FUNCTION trialsite_audit_append(p_table text, p_event jsonb)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = public, pg_temp SET timezone = 'UTC' SET extra_float_digits = 1 AS $$
-DECLARE head text; ctx jsonb; cols text[];
+SET search_path = public, pg_temp AS $$
+DECLARE head text; ctx jsonb; cols text[]; context_id uuid := (p_event ->> 'pgh_context_id')::uuid;
 BEGIN
   PERFORM pg_advisory_xact_lock({CHAIN_LOCK});
   SELECT digest INTO head FROM {SEAL_TABLE} ORDER BY id DESC LIMIT 1;
   head := coalesce(head, '');
-  IF p_context_id IS NOT NULL THEN
-    SELECT metadata INTO ctx FROM {CONTEXT_TABLE} WHERE id = p_context_id;
+  IF context_id IS NOT NULL THEN
+    SELECT metadata INTO ctx FROM {CONTEXT_TABLE} WHERE id = context_id;
   END IF;
-  EXECUTE format('SELECT array_agg(k ORDER BY k) FROM %I e, jsonb_object_keys(to_jsonb(e)) k WHERE e.pgh_id = $1',
-                 p_table) INTO cols USING p_event_id;
+  cols := ARRAY(SELECT jsonb_object_keys(p_event) ORDER BY 1);
   INSERT INTO {SEAL_TABLE} (event_table, event_id, context_id, context, columns, previous, digest, sealed_at)
-  VALUES (p_table, p_event_id, p_context_id, ctx, cols, head,
-          trialsite_audit_digest(p_table, p_event_id, cols, ctx, head), now());
+  VALUES (p_table, (p_event ->> 'pgh_id')::bigint, context_id, ctx, cols, head,
+          trialsite_audit_hash(p_table, p_event, cols, ctx, head), now());
 END $$;
-REVOKE ALL ON FUNCTION trialsite_audit_append(text, bigint, uuid) FROM PUBLIC;
+DROP FUNCTION IF EXISTS trialsite_audit_append(text, bigint, uuid);
+REVOKE ALL ON FUNCTION trialsite_audit_append(text, jsonb) FROM PUBLIC;
 
+-- The event row as JSON, rendered the same way whoever's session seals or verifies it.
 CREATE OR REPLACE FUNCTION trialsite_audit_seal() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = public, pg_temp AS $$
+SET search_path = public, pg_temp SET timezone = 'UTC' SET extra_float_digits = 1 AS $$
 BEGIN
-  PERFORM trialsite_audit_append(TG_TABLE_NAME::text, NEW.pgh_id, NEW.pgh_context_id);
+  PERFORM trialsite_audit_append(TG_TABLE_NAME::text, to_jsonb(NEW));
   RETURN NULL;
 END $$;
 """
@@ -152,14 +159,16 @@ def seal_backlog(cursor, tables: set[str]) -> int:
     if not events or SEAL_TABLE not in tables:
         return 0
     unsealed = " UNION ALL ".join(
-        f"SELECT '{t}', pgh_id, pgh_context_id, pgh_created_at FROM \"{t}\" e WHERE NOT EXISTS "
+        f"SELECT '{t}', pgh_id, pgh_created_at FROM \"{t}\" e WHERE NOT EXISTS "
         f"(SELECT 1 FROM {SEAL_TABLE} s WHERE s.event_table = '{t}' AND s.event_id = e.pgh_id)"
         for t in events
     )
-    cursor.execute(f"{unsealed} ORDER BY 4, 1, 2")
+    cursor.execute(f"{unsealed} ORDER BY 3, 1, 2")
     backlog = cursor.fetchall()
-    for table, event_id, context_id, _at in backlog:
-        cursor.execute("SELECT trialsite_audit_append(%s, %s, %s)", [table, event_id, context_id])
+    for table, event_id, _at in backlog:
+        cursor.execute(
+            f'SELECT trialsite_audit_append(%s, to_jsonb(e)) FROM "{table}" e WHERE e.pgh_id = %s', [table, event_id]
+        )
     return len(backlog)
 
 
