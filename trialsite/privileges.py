@@ -16,7 +16,9 @@ table added later by any app gets the right privileges without a change here:
   (``trialsite.auditchain``).
 
 The guards are plain triggers owned by the owner role: the app role can neither
-drop nor disable them, and ``pgtrigger.ignore`` does not reach them.
+drop nor disable them. ``SET LOCAL pgtrigger.ignore`` is void for the app role
+(only the owner's sessions may switch pgtrigger's triggers off), so it can skip
+neither a protection trigger nor the history triggers.
 """
 
 from __future__ import annotations
@@ -41,6 +43,25 @@ BEGIN
   END IF;
   RAISE EXCEPTION 'TRUNCATE of % is refused: clinical records and their audit trail are never deleted',
     TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+END $$;
+
+-- pgtrigger's switch (SET LOCAL pgtrigger.ignore) is honoured only for the owner of the tables (and
+-- superusers): for the app role it is void, so it can neither skip a protection nor the history
+-- triggers. pgtrigger re-creates this function when it installs a trigger; every migrate ends by
+-- putting this version back.
+CREATE OR REPLACE FUNCTION public._pgtrigger_should_ignore(trigger_name NAME) RETURNS BOOLEAN
+LANGUAGE plpgsql AS $$
+DECLARE _pgtrigger_ignore TEXT[];
+BEGIN
+  BEGIN
+    SELECT INTO _pgtrigger_ignore CURRENT_SETTING('pgtrigger.ignore');
+  EXCEPTION WHEN OTHERS THEN
+  END;
+  IF _pgtrigger_ignore IS NULL OR NOT trigger_name = ANY (_pgtrigger_ignore) THEN
+    RETURN FALSE;
+  END IF;
+  RETURN pg_has_role(current_user,
+    (SELECT proowner FROM pg_proc WHERE oid = 'public._pgtrigger_should_ignore(name)'::regprocedure), 'MEMBER');
 END $$;
 
 CREATE OR REPLACE FUNCTION trialsite_guard_context() RETURNS trigger LANGUAGE plpgsql AS $$

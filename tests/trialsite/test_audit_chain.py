@@ -73,8 +73,8 @@ def test_an_untouched_trail_verifies_as_intact(renamed_site):
 def test_an_edited_event_is_named(renamed_site):
     second = site_events(renamed_site)[1]
     as_owner(f"UPDATE enrollment_siteevent SET name = 'Forged' WHERE pgh_id = {second}")
-    message = verify_fails_at(f"enrollment_siteevent #{second}")
-    assert "changed" in message
+    verify_fails_at(f"enrollment_siteevent #{second}")
+    assert auditchain.verify_chain().problem == "changed"
 
 
 def test_a_deleted_event_is_named(renamed_site):
@@ -126,8 +126,8 @@ def test_an_event_written_with_the_seal_switched_off_is_named(renamed_site):
         ignore_triggers=False,
     )
     hidden = site_events(renamed_site)[-1]
-    message = verify_fails_at(f"enrollment_siteevent #{hidden}")
-    assert "switched off" in message or "dimatikan" in message
+    verify_fails_at(f"enrollment_siteevent #{hidden}")
+    assert auditchain.verify_chain().problem == "unsealed"
 
 
 def test_cutting_off_the_end_of_the_chain_after_a_verification_is_caught(renamed_site):

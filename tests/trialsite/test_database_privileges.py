@@ -96,6 +96,20 @@ def test_ignoring_triggers_does_not_let_the_app_delete_an_observation(observatio
     assert Observation.objects.filter(pk=observation.pk).exists()
 
 
+def test_ignoring_triggers_does_not_let_the_app_change_a_participant_without_trace(participant):
+    before = len(audit.history_for(participant))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(ignore_every_trigger())
+        cursor.execute(f"UPDATE enrollment_participant SET status_reason = 'quietly' WHERE id = {participant.pk}")
+    history = audit.history_for(participant)
+    assert len(history) == before + 1
+    assert [(c.field, c.new) for c in history[-1].changes] == [("status_reason", "quietly")]
+
+
+def test_ignoring_triggers_does_not_let_the_app_change_a_participants_arm(participant, arm_massage):
+    assert refused(ignore_every_trigger(), f"UPDATE enrollment_participant SET arm_id = {arm_massage.pk}")
+
+
 def test_the_app_cannot_delete_a_participant(participant):
     assert refused(f"DELETE FROM enrollment_participant WHERE id = {participant.pk}")
 
