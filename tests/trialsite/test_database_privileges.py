@@ -192,3 +192,22 @@ def test_only_listed_non_clinical_tables_allow_delete():
     assert all(app_may_delete(table) for table in deletable), deletable
     assert not any(name.startswith(("enrollment_", "observations_", "analysis_", "pghistory")) for name in deletable)
     assert settings.DATABASE_APP_MAY_DELETE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_table_added_later_by_any_app_gets_the_same_privileges():
+    """What a later migrate does for a new table: the app may write to it, never delete from it."""
+    from trialsite.db.base import owner_session
+    from trialsite.privileges import apply_privileges
+
+    with owner_session(connection), connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE later_visit (id bigserial PRIMARY KEY, note text)")
+        apply_privileges(connection)
+    try:
+        assert not refused("INSERT INTO later_visit (note) VALUES ('home visit')")
+        assert not refused("UPDATE later_visit SET note = 'home visit, day 3'")
+        assert refused("DELETE FROM later_visit")
+        assert refused("TRUNCATE later_visit")
+    finally:
+        with owner_session(connection), connection.cursor() as cursor:
+            cursor.execute("DROP TABLE later_visit")
