@@ -101,5 +101,6 @@ def test_deployment_check_warns_when_the_app_would_own_its_tables():
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="trial.example.org",
         DATABASE_URL="postgres://trialsite:x@db.example.org/trialsite",
+        MIGRATION_DATABASE_URL="",
     )
     assert "trialsite.W001" in result.stderr + result.stdout
