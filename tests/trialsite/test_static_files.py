@@ -21,8 +21,10 @@ def _body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
+@pytest.mark.parametrize("debug", [True, False])
 @pytest.mark.parametrize(("accepts", "encoding"), [("br, gzip", "br"), ("gzip", "gzip")])
-def test_hashed_static_files_are_compressed_and_cached_for_years(accepts, encoding):
+def test_hashed_static_files_are_compressed_and_cached_for_years(settings, debug, accepts, encoding):
+    settings.DEBUG = debug  # the quick start runs in development mode
     response = Client().get(_stylesheet_url(), HTTP_ACCEPT_ENCODING=accepts)
     assert response.status_code == 200
     assert response["Content-Encoding"] == encoding
