@@ -18,11 +18,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
-# Everything a page needs to run offline; the chart library is not among them.
+# Everything Today and the daily form need offline; the chart library and htmx (live dashboard) are not.
 OFFLINE_ASSETS = (
     "vendor/bootstrap/bootstrap.min.css",
     "vendor/bootstrap/bootstrap.bundle.min.js",
-    "vendor/htmx/htmx.min.js",
     "vendor/idb-keyval/idb-keyval.umd.js",
     "css/trialsite.css",
     "js/trialsite.js",

@@ -32,6 +32,8 @@
   }
   function clearPhone() {
     var pages = window.caches ? caches.delete(PAGES_CACHE) : Promise.resolve();
+    Object.keys(localStorage).filter(function (k) { return k.indexOf("trialsite-") === 0; })
+      .forEach(function (k) { localStorage.removeItem(k); });
     return Promise.all([idb.clear(store), pages]);
   }
   // Another user's entries and pages never show: the first page of a new user clears the phone.
@@ -132,7 +134,10 @@
   // "sent", "rejected" (kept with the server's messages) or "later" (no connection, signed out, server down).
   function sendOne(entry) {
     return request(entry).then(function (response) {
-      if (response.ok) { return Promise.all([dropEntry(entry.key), dropPage(entry.path)]).then(function () { return "sent"; }); }
+      if (response.ok) {
+        markUsed(entry.key);
+        return Promise.all([dropEntry(entry.key), dropPage(entry.path)]).then(function () { return "sent"; });
+      }
       return response.json().catch(function () { return {}; }).then(function (data) {
         var messages = messagesOf(data);
         var signedOut = response.status === 401 || (response.status === 403 && /CSRF/i.test(messages.join(" ")));
@@ -176,8 +181,14 @@
       participant: d.participant, label: d.participantLabel, day: d.day, observation: d.observation || ""
     };
   }
+  // Keys already sent (localStorage: written before the page unloads). Reusing one would make the
+  // server answer with the stored row and ignore the new values; a fresh key gets a clear rejection.
+  var USED = "trialsite-used:" + user;
+  function usedKeys() { try { return JSON.parse(localStorage.getItem(USED)) || []; } catch (e) { return []; } }
+  function markUsed(key) { localStorage.setItem(USED, JSON.stringify(usedKeys().concat([key]))); }
   function keepOffline(form) {
     var key = form.elements.idempotency_key.value;
+    if (usedKeys().indexOf(key) !== -1) { key = crypto.randomUUID(); form.elements.idempotency_key.value = key; }
     return putEntry(entryFrom(form, key)).then(function () { location.assign(body.dataset.todayUrl); });
   }
   function fillFrom(form, entry) {
@@ -208,12 +219,11 @@
         keepOffline(form);
         return;
       }
-      if (form.dataset.forgotten) { return; }
-      // Sent online: the server now holds her values (a rejection re-renders them), and the kept
-      // copy of this form (with its used idempotency key) must not be offered offline again.
-      event.preventDefault();
-      var forget = [dropPage(location.pathname), form.dataset.draftKey ? dropEntry(form.dataset.draftKey) : null];
-      Promise.all(forget).then(function () { form.dataset.forgotten = "1"; form.requestSubmit(); });
+      // Sent online: the server now holds her values (a rejection re-renders them). Its key is
+      // spent: the kept copy of this form is dropped, and were it reopened offline, it gets a new key.
+      markUsed(form.elements.idempotency_key.value);
+      dropPage(location.pathname);
+      if (form.dataset.draftKey) { dropEntry(form.dataset.draftKey); }
     });
   }
 

@@ -31,7 +31,7 @@ def test_midwife_enters_day_1_corrects_it_and_sees_the_change(page, live_server,
     page.click("[data-testid=save]")
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/observations/today/")  # back to the worklist after a save
-    assert "Hari ke-1 tersimpan" in page.locator("[role=alert]").first.inner_text()
+    assert "Hari ke-1 tersimpan" in page.locator(".alert-success").inner_text()
     page.goto(f"{live_server.url}/observations/participant/{participant.pk}/")
     assert page.locator("[data-testid=score-1]").inner_text() == "5"
 
