@@ -52,7 +52,7 @@ from collections.abc import Iterable
 from typing import Literal, NamedTuple
 
 import numpy as np
-from scipy import stats as sps
+from scipy.special import _ufuncs
 
 from ._util import as_sample, doubled_midranks
 
@@ -70,6 +70,15 @@ _COST_PAIR = 15  # per point of the convolved groups and count of the largest gr
 _COST_TABLE = 50  # per cell of the pair table (rank sum)
 _MAX_TABLE = 4_000_000  # cells of the pair table (~32 MB per array); above it the halves are used
 EXACT_METHOD = "exact, conditional on the observed mid-ranks"
+
+
+def binomial_pmf(k: np.ndarray, size: int, p: float) -> np.ndarray:
+    """Binomial(size, p) probabilities of k: the Boost function behind scipy.stats.binom.pmf.
+
+    Called directly because importing scipy.stats costs more start-up than the whole analysis
+    of a 1,000-participant study (tests check it against scipy.stats.binom.pmf).
+    """
+    return _ufuncs._binom_pmf(k, size, p)
 
 
 class ExactP(NamedTuple):
@@ -289,13 +298,13 @@ class _PairTable:
 
 
 def _full_binomial(size: int, p: float, drawn: int) -> np.ndarray:
-    return sps.binom.pmf(np.arange(min(size, drawn) + 1), size, p)
+    return binomial_pmf(np.arange(min(size, drawn) + 1), size, p)
 
 
 def _scaled_binomial(step: int, size: int, p: float, k_max: int) -> Dist:
     """Values step·k for k = 0..k_max with Binomial(size, p) weights; underflowed zeros dropped."""
     k = np.arange(k_max + 1, dtype=np.int64)
-    probs = sps.binom.pmf(k, size, p)
+    probs = binomial_pmf(k, size, p)
     keep = probs > 0
     return k[keep] * step, probs[keep]
 

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from analysis.stats import exact, mann_whitney, rank_sum_exact_p, signed_rank_exact_p, wilcoxon_signed_rank
+from analysis.stats._util import doubled_midranks, two_sided_normal_p
 from analysis.stats.exact import EXACT_BUDGET, untied_rank_sum_cdf, untied_signed_rank_cdf
+from analysis.stats.hodges_lehmann import Z_975
 
 scores = st.integers(min_value=-3, max_value=3)  # small integers: many ties and zeros
 
@@ -259,3 +261,22 @@ def _three_group_signed_rank_p(d):
     tail = sps.binom.sf(needed - 1, sizes[2], 0.5)
     weights = sps.binom.pmf(k1, sizes[0], 0.5) * sps.binom.pmf(k2, sizes[1], 0.5)
     return float(2 * np.sum(weights * tail))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-5, 5, allow_nan=False).map(lambda v: round(v, 1)), max_size=40))
+def test_doubled_midranks_equal_twice_scipys_average_ranks(values):
+    values = np.asarray(values, dtype=float)
+    expected = 2 * sps.rankdata(values, method="average") if values.size else np.zeros(0)
+    np.testing.assert_array_equal(doubled_midranks(values), expected)
+
+
+@pytest.mark.parametrize(("size", "p"), [(1, 0.5), (17, 0.5), (5000, 0.5), (1000, 0.37), (333, 0.999)])
+def test_binomial_pmf_is_scipy_stats_binom_pmf(size, p):
+    k = np.arange(size + 1)
+    np.testing.assert_array_equal(exact.binomial_pmf(k, size, p), sps.binom.pmf(k, size, p))
+
+
+def test_normal_tail_helpers_are_scipy_stats_norm():
+    assert two_sided_normal_p(1.234) == pytest.approx(2 * sps.norm.sf(1.234), rel=1e-15)
+    assert float(sps.norm.isf(0.025)) == pytest.approx(Z_975, rel=1e-15)
