@@ -1,6 +1,7 @@
 """Load test: a production-mode server on loopback under midwives, investigators and coordinators.
 
-Run from the repository root:  .venv/bin/python bench/loadtest.py [--participants 500] [--steps 50,100,150,200,250]
+Run from the repository root (locust first: .venv/bin/pip install -r bench/requirements.txt):
+    .venv/bin/python bench/loadtest.py [--participants 500] [--steps 50,100,150,200,250]
 
 One command does everything, and cleans up after itself:
 1. creates a fresh database ``trialsite_load`` on the embedded server (or the server of
@@ -198,6 +199,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--keep", action="store_true", help="keep the trialsite_load database")
     args = parser.parse_args()
+    if not (VENV / "locust").exists():
+        raise SystemExit("locust is not installed: .venv/bin/pip install -r bench/requirements.txt")
     dsn = server_dsn()
     password = secrets.token_urlsafe(16)
     env = os.environ | {
