@@ -35,6 +35,7 @@ NAV_ITEMS = (
     NavItem("exports:export", _("Export"), (C, I)),
     NavItem("enrollment:study_detail", _("Study"), (M, C, I)),
     NavItem("audit_log", _("Audit trail"), (C,)),
+    NavItem("api_tokens", _("API tokens"), (C,)),
 )
 
 
