@@ -51,10 +51,10 @@ def server_dsn() -> dict:
         info = psycopg.conninfo.conninfo_to_dict(os.environ["DATABASE_URL"])
         return {k: v for k, v in info.items() if k in ("host", "port", "user", "password")}
     sys.path.insert(0, str(ROOT))
-    from trialsite.dbserver import embedded_database
+    from trialsite.dbserver import ensure_embedded_server
 
-    entry = embedded_database(ROOT / "var" / "pgdata")
-    return {"host": entry["HOST"], "port": entry["PORT"], "user": entry["USER"]}
+    host, port = ensure_embedded_server(str(ROOT / "var" / "pgdata"))
+    return {"host": host, "port": port, "user": "postgres"}
 
 
 def database_url(dsn: dict) -> str:
