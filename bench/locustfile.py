@@ -112,8 +112,9 @@ class Midwife(Person):
     @task
     def enter_a_day(self):
         today = self.client.get("/observations/today/", name="today").text
-        self.timelines = list({m[0] for m in TIMELINE_LINK.findall(today)} | set(self.timelines))[:50]
         due = FORM_LINK.findall(today)
+        seen = {m[0] for m in TIMELINE_LINK.findall(today)} | {f"/observations/participant/{m[1]}/" for m in due}
+        self.timelines = list(seen | set(self.timelines))[:50]
         if due:
             self.save(random.choice(due)[0], "form (new day)")
         elif self.timelines:
@@ -133,6 +134,16 @@ class Midwife(Person):
             fields["wet_diapers_24h"] = str(random.choice([5, 6, 7, 8]))
         fields.pop("missing_reason", None)
         with self.post(path, fields, f"{name} POST", catch_response=True) as response:
+            if response.status_code == 200 and not correction:  # visited out of its window: say why, as she would
+                response.success()
+                fields["deviation_reason"] = "kunjungan terlambat"
+                self.save_late(path, fields)
+            elif response.status_code != 302:
+                response.failure(f"not saved: {response.status_code}")
+
+    def save_late(self, path: str, fields: dict):
+        """A day outside its window needs a deviation reason; failing again means another midwife saved it first."""
+        with self.post(path, fields, "form (new day, late) POST", catch_response=True) as response:
             if response.status_code != 302:
                 response.failure(f"not saved: {response.status_code}")
 
