@@ -31,6 +31,9 @@ if PRODUCTION and (not SECRET_KEY or SECRET_KEY.startswith("django-insecure") or
         'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(64))"'
     )
 
+# Old keys still accepted for sessions and signed values after a rotation (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -238,3 +241,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Backups (docs/operations.md) --------------------------------------------------------------
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+if BACKUP_KEEP < 1:
+    raise ImproperlyConfigured("BACKUP_KEEP must be at least 1.")
+# A role that owns the schema, for backup/restore when the app runs as a less privileged role.
+DATABASE_OWNER_URL = env.str("DATABASE_OWNER_URL", default="")
