@@ -34,6 +34,7 @@ NAV_ITEMS = (
     NavItem("analysis:dashboard", _("Results"), (C, I)),
     NavItem("analysis:export", _("Export"), (C, I)),
     NavItem("enrollment:study_detail", _("Study"), (M, C, I)),
+    NavItem("enrollment:people_list", _("People"), (C,)),
     NavItem("audit_log", _("Audit trail"), (C,)),
 )
 

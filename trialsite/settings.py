@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "django_htmx",
     "pgtrigger",
@@ -74,7 +77,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "trialsite.middleware.UserLanguageMiddleware",
+    "trialsite.middleware.SignInStepsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -125,7 +130,15 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # A one-time code from the coordinator, typed in place of the password (trialsite/accounts.py).
+    "trialsite.accounts.OneTimeCodeBackend",
 ]
+ONE_TIME_CODE_HOURS = env.int("ONE_TIME_CODE_HOURS", default=48)
+if not 1 <= ONE_TIME_CODE_HOURS <= 24 * 14:
+    raise ImproperlyConfigured("ONE_TIME_CODE_HOURS must be between 1 and 336.")
+# Second factor (TOTP, django-otp): the name authenticator apps show, and how many recovery codes.
+OTP_TOTP_ISSUER = "Trialsite"
+RECOVERY_CODES = 10
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

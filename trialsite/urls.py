@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from trialsite import api, views
+from trialsite import api, views, views_account
+from trialsite.forms import LoginForm
 
 api_v1 = [
     path("token/", api.TokenView.as_view(), name="api_token"),
@@ -16,7 +17,16 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
+    path("accounts/password/", views_account.password_change, name="password_change"),
+    path("accounts/two-factor/", views_account.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", views_account.two_factor_setup, name="two_factor_setup"),
+    path("me/", views_account.security, name="security"),
+    path("me/recovery-codes/", views_account.recovery_codes_new, name="recovery_codes_new"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
     path("audit/", views.audit_log, name="audit_log"),
