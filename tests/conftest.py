@@ -110,11 +110,11 @@ def authenticator(user) -> TOTPDevice:
 def totp_now(user) -> str:
     """The current code of ``user``'s authenticator, as her phone would show it.
 
-    A TOTP code is accepted once per 30-second step; the device's last used step is forgotten
-    first, so a test can sign the same person in twice within one step.
+    A TOTP code is accepted once per 30-second step, and a wrong code delays the next try; the
+    device's last used step and failures are forgotten first, so a test can sign in again at once.
     """
     device = authenticator(user)
-    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
 
 
