@@ -2,6 +2,7 @@ from django.urls import path
 
 from enrollment import views
 from enrollment.people import views as people
+from enrollment.setup import views as setup
 
 app_name = "enrollment"
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("participants/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("flow/", views.flow, name="flow"),
     path("allocation-list/", views.allocation_list, name="allocation_list"),
+    path("setup/sites/", setup.sites, name="setup_sites"),
+    path("setup/sites/<int:pk>/", setup.site_edit, name="setup_site"),
     path("people/", people.people_list, name="people_list"),
     path("people/new/", people.person_new, name="person_new"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),

@@ -11,14 +11,7 @@ from enrollment.people import services
 from enrollment.people.forms import ChangePersonForm, NewPersonForm, ReasonForm
 from trialsite.accounts import has_second_factor
 from trialsite.decorators import role_required
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+from trialsite.forms import add_errors
 
 
 def _handover(request, person, code: str):
@@ -40,7 +33,7 @@ def person_new(request):
             person, code = services.create_person(by=request.user, username=form.cleaned_data["username"],
                                                   details=form.details())  # fmt: skip
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             return _handover(request, person, code)
     return render(request, "enrollment/people/form.html", {"form": form})
@@ -64,7 +57,7 @@ def person_detail(request, pk: int):
             services.update_person(by=request.user, person=person, details=form.details(),
                                    reason=form.cleaned_data["reason"])  # fmt: skip
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("enrollment:person_detail", pk=person.pk)
