@@ -16,6 +16,7 @@ urlpatterns = [
     path("participants/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("flow/", views.flow, name="flow"),
     path("allocation-list/", views.allocation_list, name="allocation_list"),
+    path("setup/study/", setup.study, name="setup_study"),
     path("setup/sites/", setup.sites, name="setup_sites"),
     path("setup/sites/<int:pk>/", setup.site_edit, name="setup_site"),
     path("people/", people.people_list, name="people_list"),

@@ -35,6 +35,7 @@ NAV_ITEMS = (
     NavItem("analysis:export", _("Export"), (C, I)),
     NavItem("enrollment:study_detail", _("Study"), (M, C, I)),
     NavItem("enrollment:people_list", _("People"), (C,)),
+    NavItem("enrollment:setup_study", _("Study set-up"), (C,)),
     NavItem("enrollment:setup_sites", _("Sites"), (C,)),
     NavItem("audit_log", _("Audit trail"), (C,)),
 )

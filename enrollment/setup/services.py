@@ -58,3 +58,58 @@ def change_site(*, by, site: Site, code: str, name: str, reason: str) -> Site:
     with transaction.atomic(), audit.reason(reason, user=by.pk):
         site.save(update_fields=["code", "name"])
     return site
+
+
+# Fields that shape every participant's calendar and allocation: fixed once someone is enrolled.
+DESIGN_FIELDS = ("n_days", "pre_day", "post_day", "window_days", "allocation_method")
+
+
+def design_lock(study: Study) -> str:
+    """Why the schedule, allocation and arms of ``study`` can no longer change (empty when they still can)."""
+    enrolled = study.participants.count()
+    if enrolled:
+        return _("Locked: %(n)d participants are enrolled on this schedule and these arms.") % {"n": enrolled}
+    return ""
+
+
+def _check_days(values: dict) -> None:
+    if not 1 <= values["pre_day"] < values["post_day"] <= values["n_days"]:
+        raise ValidationError(
+            {"post_day": [_("The pretest day must come before the posttest day, both within the observation days.")]}
+        )
+
+
+def change_study(*, by, study: Study, values: dict, reason: str) -> Study:
+    """Change titles (always) and the design fields (only while nobody is enrolled), with the reason."""
+    require_role(by, *SETUP_ROLES)
+    reason = _reason(reason)
+    changed = [f for f in DESIGN_FIELDS if f in values and values[f] != getattr(study, f)]
+    if changed and design_lock(study):
+        raise ValidationError({changed[0]: [design_lock(study)]})
+    for name, value in values.items():
+        setattr(study, name, value)
+    study.full_clean(validate_constraints=False)
+    _check_days({f: getattr(study, f) for f in ("pre_day", "post_day", "n_days")})
+    with transaction.atomic(), audit.reason(reason, user=by.pk):
+        study.save(update_fields=list(values))
+    return study
+
+
+def add_arm(*, by, study: Study, code: str, label_id: str, label_en: str, reason: str):
+    """A new arm, only while nobody is enrolled (allocation lists and analysis are built on the arms)."""
+    from enrollment.models import Arm
+
+    require_role(by, *SETUP_ROLES)
+    reason = _reason(reason)
+    if design_lock(study):
+        raise ValidationError({"code": [design_lock(study)]})
+    arm = Arm(study=study, code=code.strip(), label_id=label_id.strip(), label_en=label_en.strip(),
+              order=study.arms.count())  # fmt: skip
+    arm.full_clean(validate_unique=False, validate_constraints=False)
+    if study.arms.filter(code=arm.code).exists():
+        raise ValidationError(
+            {"code": [_("The arm code %(code)s is already used in this study.") % {"code": arm.code}]}
+        )
+    with transaction.atomic(), audit.reason(reason, user=by.pk):
+        arm.save()
+    return arm

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from enrollment.access import get_study_for_user
-from enrollment.models import Site
+from enrollment.models import Site, Study
 from enrollment.setup import services
-from enrollment.setup.forms import SiteForm
+from enrollment.setup.forms import ArmForm, SiteForm, StudyForm
 from trialsite.decorators import role_required
 from trialsite.forms import add_errors
 
@@ -47,3 +47,33 @@ def site_edit(request, pk: int):
             messages.success(request, _("Saved."))
             return redirect("enrollment:setup_sites")
     return render(request, "enrollment/setup/site_form.html", {"site": site, "form": form, "locked": locked})
+
+
+@role_required(*services.SETUP_ROLES)
+def study(request):
+    study = get_study_for_user(request.user, request.GET.get("study"), write=True)
+    locked = services.design_lock(study)
+    form = StudyForm(request.POST or None, instance=Study.objects.get(pk=study.pk), locked=locked)
+    arm_form = ArmForm(None if "add_arm" not in request.POST else request.POST)
+    if request.method == "POST" and "add_arm" in request.POST:
+        form = StudyForm(instance=study, locked=locked)
+        if arm_form.is_valid():
+            try:
+                services.add_arm(by=request.user, study=study, **arm_form.cleaned_data)
+            except ValidationError as exc:
+                add_errors(arm_form, exc)
+            else:
+                messages.success(request, _("Arm added."))
+                return redirect("enrollment:setup_study")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.change_study(
+                by=request.user, study=study, values=form.values(), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("enrollment:setup_study")
+    context = {"study": study, "form": form, "arm_form": arm_form, "locked": locked, "arms": study.arms.all()}
+    return render(request, "enrollment/setup/study.html", context)

@@ -142,6 +142,7 @@ def test_the_people_pages_fit_a_phone_in_both_languages(live_server, page, login
             f"/enrollment/people/{cast['midwife.par'].pk}/",
             "/me/",
             "/enrollment/setup/sites/",
+            "/enrollment/setup/study/",
             f"/enrollment/setup/sites/{cast['midwife.par'].site_memberships.first().site_id}/",
         ):
             page.goto(f"{live_server.url}{path}")
