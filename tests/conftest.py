@@ -14,7 +14,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from enrollment import demo
+from observations.demo import study as demo
 from trialsite.accounts import second_factor_required
 from trialsite.roles import Role
 

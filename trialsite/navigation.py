@@ -32,7 +32,7 @@ NAV_ITEMS = (
     NavItem("observations:deviations", _("Deviations"), (C, I)),
     NavItem("observations:import", _("Import"), (C,)),
     NavItem("analysis:dashboard", _("Results"), (C, I)),
-    NavItem("analysis:export", _("Export"), (C, I)),
+    NavItem("exports:export", _("Export"), (C, I)),
     NavItem("enrollment:study_detail", _("Study"), (M, C, I)),
     NavItem("enrollment:people_list", _("People"), (C,)),
     NavItem("enrollment:setup_study", _("Study set-up"), (C,)),

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "enrollment",
     "observations",
     "analysis",
+    "analysis.exports",
+    "observations.demo",
 ]
 
 MIDDLEWARE = [

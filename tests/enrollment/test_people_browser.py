@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from enrollment import demo
+from observations.demo import study as demo
 from tests.browser import fits_the_screen, overflowing, watch_csp_errors
 from tests.conftest import PASSWORD, second_step
 from trialsite.models import OneTimeCode

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from pghistory.models import Events
 
-from enrollment import demo
 from enrollment.models import Site
+from observations.demo import study as demo
 
 pytestmark = pytest.mark.django_db
 

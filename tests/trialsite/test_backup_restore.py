@@ -12,9 +12,9 @@ from pghistory.models import Events
 
 from analysis.exports.services import ExportOptions, export_bundle
 from analysis.results import compute_results
-from enrollment import demo
 from enrollment.models import Participant, ParticipantStatus
-from observations import demo as observations_demo
+from observations.demo import daily as observations_demo
+from observations.demo import study as demo
 from observations.models import Observation
 from observations.services import correct_observation, local_today, record_observation
 from tests.conftest import PASSWORD
