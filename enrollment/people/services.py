@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from enrollment.models import Membership, Site
 from trialsite import audit, two_factor
@@ -119,9 +118,8 @@ def set_active(*, by, person, active: bool, reason: str):
     with transaction.atomic(), audit.reason(reason, user=by.pk):
         person.is_active = active
         person.save(update_fields=["is_active"])
+        # Sessions and API tokens of an inactive user stop authenticating (Django and DRF check is_active).
         Account.objects.update_or_create(user=person, defaults={"deactivation_reason": "" if active else reason})
-        if not active:
-            Token.objects.filter(user=person).delete()
     return person
 
 

@@ -12,6 +12,7 @@ from enrollment.people.forms import ChangePersonForm, NewPersonForm, ReasonForm
 from trialsite.accounts import has_second_factor
 from trialsite.decorators import role_required
 from trialsite.forms import add_errors
+from trialsite.roles import Role
 
 
 def _handover(request, person, code: str):
@@ -21,7 +22,13 @@ def _handover(request, person, code: str):
 
 @role_required(*services.PEOPLE_ROLES)
 def people_list(request):
-    return render(request, "enrollment/people/list.html", {"people": services.people_for_user(request.user)})
+    rows = [(person, role_labels(person)) for person in services.people_for_user(request.user)]
+    return render(request, "enrollment/people/list.html", {"rows": rows})
+
+
+def role_labels(person) -> list[str]:
+    """The person's roles in the reader's language (groups are loaded by people_for_user)."""
+    return [str(Role(group.name).label) for group in person.groups.all() if group.name in Role.values]
 
 
 @never_cache
