@@ -50,7 +50,7 @@ def test_a_used_code_gets_a_clear_message(client, cast, code_for):
     sign_in(client, "midwife.par", code)
     client.post("/accounts/logout/")
     response = Client().post("/accounts/login/", {"username": "midwife.par", "password": code})
-    assert "already been used" in str(response.context["form"].non_field_errors())
+    assert "sudah dipakai" in str(response.context["form"].non_field_errors())  # Indonesian by default
 
 
 def test_an_expired_code_is_refused_with_a_clear_message(client, cast, code_for):
