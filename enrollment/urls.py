@@ -17,6 +17,7 @@ urlpatterns = [
     path("flow/", views.flow, name="flow"),
     path("allocation-list/", views.allocation_list, name="allocation_list"),
     path("setup/study/", setup.study, name="setup_study"),
+    path("setup/criteria/", setup.criterion_add, name="setup_criterion_add"),
     path("setup/sites/", setup.sites, name="setup_sites"),
     path("setup/sites/<int:pk>/", setup.site_edit, name="setup_site"),
     path("people/", people.people_list, name="people_list"),

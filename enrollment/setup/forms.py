@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import Study
+from enrollment.models import CriterionKind, Study
 from enrollment.setup.services import DESIGN_FIELDS
 
 
@@ -42,4 +42,12 @@ class ArmForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=40, help_text=_("Short, lower-case, e.g. moringa."))
     label_id = forms.CharField(label=_("label (Indonesian)"), max_length=120)
     label_en = forms.CharField(label=_("label (English)"), max_length=120)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class CriterionForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=40, help_text=_("Short, lower-case, e.g. lives_nearby."))
+    kind = forms.ChoiceField(label=_("kind"), choices=CriterionKind.choices)
+    text_id = forms.CharField(label=_("text (Indonesian)"), max_length=300)
+    text_en = forms.CharField(label=_("text (English)"), max_length=300)
     reason = forms.CharField(label=_("Reason"), max_length=500)

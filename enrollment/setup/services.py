@@ -113,3 +113,30 @@ def add_arm(*, by, study: Study, code: str, label_id: str, label_en: str, reason
     with transaction.atomic(), audit.reason(reason, user=by.pk):
         arm.save()
     return arm
+
+
+def criteria_lock(study: Study) -> str:
+    """Why no criterion can be added to ``study`` any more (empty when one still can)."""
+    screened = study.screenings.count()
+    if screened:
+        return _("Locked: %(n)d mothers were screened against these criteria.") % {"n": screened}
+    return ""
+
+
+def add_criterion(*, by, study: Study, code: str, kind: str, text_id: str, text_en: str, reason: str):
+    """A new eligibility criterion, only before the first screening (every screening answers all of them)."""
+    from enrollment.models import Criterion
+
+    require_role(by, *SETUP_ROLES)
+    reason = _reason(reason)
+    if criteria_lock(study):
+        raise ValidationError({"code": [criteria_lock(study)]})
+    criterion = Criterion(study=study, code=code.strip(), kind=kind, text_id=text_id.strip(), text_en=text_en.strip(),
+                          order=study.criteria.filter(kind=kind).count())  # fmt: skip
+    criterion.full_clean(validate_unique=False, validate_constraints=False)
+    if study.criteria.filter(code=criterion.code).exists():
+        message = _("The criterion code %(code)s is already used in this study.") % {"code": criterion.code}
+        raise ValidationError({"code": [message]})
+    with transaction.atomic(), audit.reason(reason, user=by.pk):
+        criterion.save()
+    return criterion

@@ -5,11 +5,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from enrollment.access import get_study_for_user
 from enrollment.models import Site, Study
 from enrollment.setup import services
-from enrollment.setup.forms import ArmForm, SiteForm, StudyForm
+from enrollment.setup.forms import ArmForm, CriterionForm, SiteForm, StudyForm
 from trialsite.decorators import role_required
 from trialsite.forms import add_errors
 
@@ -75,5 +76,36 @@ def study(request):
         else:
             messages.success(request, _("Saved."))
             return redirect("enrollment:setup_study")
-    context = {"study": study, "form": form, "arm_form": arm_form, "locked": locked, "arms": study.arms.all()}
-    return render(request, "enrollment/setup/study.html", context)
+    return render(request, "enrollment/setup/study.html", _study_context(request, study, form=form, arm_form=arm_form))
+
+
+def _study_context(request, study, **forms) -> dict:
+    locked = services.design_lock(study)
+    return {
+        "study": study,
+        "locked": locked,
+        "arms": study.arms.all(),
+        "criteria": study.criteria.all(),
+        "criteria_locked": services.criteria_lock(study),
+        "form": forms.get("form") or StudyForm(instance=study, locked=locked),
+        "arm_form": forms.get("arm_form") or ArmForm(),
+        "criterion_form": forms.get("criterion_form") or CriterionForm(),
+    }
+
+
+@require_POST
+@role_required(*services.SETUP_ROLES)
+def criterion_add(request):
+    study = get_study_for_user(request.user, request.GET.get("study"), write=True)
+    form = CriterionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_criterion(by=request.user, study=study, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Criterion added."))
+            return redirect("enrollment:setup_study")
+    return render(
+        request, "enrollment/setup/study.html", _study_context(request, study, criterion_form=form), status=200
+    )

@@ -88,3 +88,47 @@ def test_an_arm_is_added_before_anyone_is_enrolled(client_for, cast, study):
     response = client.post(URL, arm)
     assert "already used" in " ".join(response.context["arm_form"].errors["code"])
     assert study.arms.filter(code="placebo").count() == 1
+
+
+CRITERIA = reverse("enrollment:setup_criterion_add")
+NEW_CRITERION = {"code": "has_phone", "kind": "inclusion", "text_id": "Punya HP", "text_en": "Has a phone",
+                 "reason": "Amandemen protokol"}  # fmt: skip
+
+
+@pytest.mark.parametrize("username", ["midwife.srp1", "investigator", "outsider"])
+def test_only_the_coordinator_adds_criteria(client_for, study, username):
+    assert client_for(username).post(CRITERIA, NEW_CRITERION).status_code == 403
+    assert not study.criteria.filter(code="has_phone").exists()
+
+
+def test_the_coordinator_adds_a_criterion_before_the_first_screening(client_for, cast, study):
+    assert client_for("coordinator").post(CRITERIA, NEW_CRITERION).status_code == 302
+    assert study.criteria.get(code="has_phone").text_en == "Has a phone"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"code": "catchment_area"}, "already used"),
+        ({"code": "Bad Code!"}, "valid"),
+        ({"kind": "maybe"}, "valid choice"),
+    ],
+)
+def test_a_bad_criterion_gets_a_clear_message_and_adds_nothing(client_for, cast, study, changes, message):
+    client = client_for("coordinator")
+    client.post("/language/", {"language": "en"})
+    before = study.criteria.count()
+    response = client.post(CRITERIA, {**NEW_CRITERION, **changes})
+    assert response.status_code == 200
+    assert message in str(response.context["criterion_form"].errors)
+    assert study.criteria.count() == before
+
+
+def test_criteria_lock_once_a_mother_is_screened(client_for, cast, study):
+    demo.seed_participants(study, 1, seed=1)
+    client = client_for("coordinator")
+    assert 'data-testid="criteria-lock-reason"' in client.get(URL).content.decode()
+    client.post("/language/", {"language": "en"})
+    response = client.post(CRITERIA, NEW_CRITERION)
+    assert "Locked" in str(response.context["criterion_form"].errors)
+    assert not study.criteria.filter(code="has_phone").exists()
