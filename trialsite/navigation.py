@@ -38,6 +38,7 @@ NAV_ITEMS = (
     NavItem("enrollment:setup_study", _("Study set-up"), (C,)),
     NavItem("enrollment:setup_sites", _("Sites"), (C,)),
     NavItem("audit_log", _("Audit trail"), (C,)),
+    NavItem("api_tokens", _("API tokens"), (C,)),
 )
 
 

@@ -1,8 +1,9 @@
 """Connection parameters and the PostgreSQL client programs (pg_dump, pg_restore) for backups.
 
 The parameters come from Django's own connection settings, so a backup talks to
-the same server as the app; an *owner URL* (a role that owns the schema, when the
-app itself runs with a less privileged role) replaces them when given. The
+the same server as the app, as the role that owns the tables (``OWNER``, from
+``MIGRATION_DATABASE_URL`` or the embedded server's owner role); an explicit owner
+URL replaces them when given. The
 client programs must match the server: the embedded server's wheel ships its own,
 an external server uses the system's (``/usr/lib/postgresql/<major>/bin`` on
 Debian, or ``PG_BIN_DIR``).
@@ -36,8 +37,18 @@ class ConnParams:
 
     @classmethod
     def from_settings(cls, alias: str = "default") -> ConnParams:
-        """The live connection settings of ``alias`` (the test database name, when under test)."""
-        s = connections[alias].settings_dict
+        """The live connection settings of ``alias`` as the role that owns the tables (``OWNER``), if set.
+
+        The embedded server is started first when the settings name one. Under test, the
+        name is the test database's.
+        """
+        from trialsite.db.base import OWNER_KEYS, resolve_embedded_server
+
+        s = dict(connections[alias].settings_dict)
+        resolve_embedded_server(s)
+        owner = {k: v for k, v in (s.get("OWNER") or {}).items() if k in OWNER_KEYS and v not in (None, "")}
+        if owner:
+            s = {**s, "PASSWORD": "", **owner}
         return cls(
             s["NAME"], s.get("USER") or "", s.get("PASSWORD") or "", s.get("HOST") or "", str(s.get("PORT") or "")
         )
@@ -72,7 +83,7 @@ class ConnParams:
 
 
 def connection_params(alias: str = "default", owner_url: str = "") -> ConnParams:
-    """Django's settings for ``alias``, or ``owner_url`` (same database name unless the URL names one)."""
+    """The owner role of Django's settings for ``alias``, or ``owner_url`` (same database unless it names one)."""
     params = ConnParams.from_settings(alias)
     return ConnParams.from_url(owner_url, default_dbname=params.dbname) if owner_url else params
 

@@ -17,8 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--keep", type=int, default=settings.BACKUP_KEEP, help="backups kept (default %(default)s)")
         parser.add_argument(
             "--owner-url",
-            default=settings.DATABASE_OWNER_URL,
-            help="connect as this role (default: DATABASE_OWNER_URL)",
+            default="",
+            help="connect with this PostgreSQL URL (default: the owner role of Django's settings)",
         )
         parser.add_argument("--database", default="default", help="Django database alias (default %(default)s)")
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from trialsite.backup import BackupError, restore_database
@@ -16,8 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("backup", help="backup folder holding manifest.json and database.dump")
         parser.add_argument(
             "--owner-url",
-            default=settings.DATABASE_OWNER_URL,
-            help="connect as this role (default: DATABASE_OWNER_URL)",
+            default="",
+            help="connect with this PostgreSQL URL (default: the owner role of Django's settings)",
         )
         parser.add_argument("--database", default="default", help="Django database alias (default %(default)s)")
 
@@ -32,10 +32,10 @@ class Command(BaseCommand):
                 f"Restored {report.rows} rows in {report.tables} tables into {params.dbname}; counts match."
             )
         )
-        if report.pending_migrations:
-            self.stdout.write(
-                f"This code is newer: run manage.py migrate ({len(report.pending_migrations)} migrations)."
-            )
+        # Re-applies the app role's privileges (not copied from the old server) and any newer migrations.
+        call_command("migrate", database=database, interactive=False, verbosity=0)
+        newer = len(report.pending_migrations)
+        self.stdout.write(f"Migrated ({newer} newer migrations) and granted the app role its privileges.")
         if not report.secret_matches:
             self.stdout.write(
                 self.style.WARNING(

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
         ('pghistory', '0007_auto_20250421_0444'),
-        ('trialsite', '0002_roles'),
+        ('trialsite', '0004_tokens_revoked_with_password'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
