@@ -151,6 +151,12 @@ DATABASE_APP_MAY_DELETE = [
     "auth_user_groups",
     "auth_user_user_permissions",
     "auth_group_permissions",
+    # Site memberships (a midwife moved off a site; the change is audited) and second-factor
+    # devices (a lost phone is reset; recovery codes are used up).
+    "enrollment_membership",
+    "otp_totp_totpdevice",
+    "otp_static_staticdevice",
+    "otp_static_statictoken",
 ]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -139,18 +139,18 @@ def test_the_coordinator_cannot_take_away_her_own_role(client_for, cast):
 
 
 def test_deactivating_keeps_the_account_and_stops_sign_in_and_tokens(client_for, client, cast):
-    from rest_framework.authtoken.models import Token
+    from trialsite.tokens import issue_token
 
     person = cast["midwife.par"]
-    token = Token.objects.create(user=person)
-    assert client.get("/api/v1/sites/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+    _instance, token = issue_token(user=person)
+    assert client.get("/api/v1/sites/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
     url = reverse("enrollment:person_deactivate", args=[person.pk])
     response = client_for("coordinator").post(url, {"reason": "Cuti panjang"})
     assert response.status_code == 302
     person.refresh_from_db()
     assert not person.is_active
     assert person.account.deactivation_reason == "Cuti panjang"
-    assert client.get("/api/v1/sites/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code in (401, 403)
+    assert client.get("/api/v1/sites/", HTTP_AUTHORIZATION=f"Token {token}").status_code in (401, 403)
     assert (
         client.post("/accounts/login/", {"username": "midwife.par", "password": "cast-Password-2026"}).status_code
         == 200
