@@ -31,7 +31,7 @@ class UserLanguageMiddleware:
 
 
 # Paths a signed-in person can open before finishing the sign-in steps.
-OPEN_PATHS = ("/accounts/", "/language/", "/static/", "/healthz")
+OPEN_PATHS = ("/accounts/", "/language/", "/static/", "/healthz", "/sw.js", "/manifest.webmanifest", "/offline/")
 
 
 class SignInStepsMiddleware:
