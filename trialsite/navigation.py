@@ -34,6 +34,9 @@ NAV_ITEMS = (
     NavItem("analysis:dashboard", _("Results"), (C, I)),
     NavItem("exports:export", _("Export"), (C, I)),
     NavItem("enrollment:study_detail", _("Study"), (M, C, I)),
+    NavItem("enrollment:people_list", _("People"), (C,)),
+    NavItem("enrollment:setup_study", _("Study set-up"), (C,)),
+    NavItem("enrollment:setup_sites", _("Sites"), (C,)),
     NavItem("audit_log", _("Audit trail"), (C,)),
     NavItem("api_tokens", _("API tokens"), (C,)),
 )
