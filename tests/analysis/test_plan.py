@@ -28,7 +28,8 @@ def locked_plan(study, investigator):
 
 def test_a_study_without_a_plan_gets_the_design_default_not_locked(study):
     plan = plans.current_plan(study)
-    assert plan.pk is None and not plan.is_locked
+    assert plan.pk is None
+    assert not plan.is_locked
     assert plan.roles[PlannedAnalysis.WILCOXON_WITHIN] == AnalysisRole.PRIMARY
     assert plan.roles[PlannedAnalysis.MANN_WHITNEY_CHANGE] == AnalysisRole.PRIMARY
     assert plan.roles[PlannedAnalysis.PAIRED_T_WITHIN] == AnalysisRole.SENSITIVITY
@@ -49,7 +50,8 @@ def test_the_draft_is_edited_in_place_with_its_history(study, investigator):
     plans.save_plan_draft(study=study, fields=fields(), user=investigator)
     plans.save_plan_draft(study=study, fields=fields(multiplicity="none"), user=investigator, reason="Few outcomes")
     plan = AnalysisPlan.objects.get(study=study)
-    assert plan.version == 1 and plan.multiplicity == "none"
+    assert plan.version == 1
+    assert plan.multiplicity == "none"
     assert len(history_for(plan)) == 2
 
 
@@ -64,7 +66,8 @@ def test_a_plan_without_a_primary_analysis_is_refused_and_nothing_is_written(stu
 
 
 def test_locking_records_the_study_design_and_who_locked(study, locked_plan, investigator):
-    assert locked_plan.is_locked and locked_plan.locked_by == investigator
+    assert locked_plan.is_locked
+    assert locked_plan.locked_by == investigator
     assert (locked_plan.pre_day, locked_plan.post_day, locked_plan.alpha) == (
         study.pre_day,
         study.post_day,
@@ -92,8 +95,11 @@ def test_a_locked_plan_cannot_be_changed_even_with_the_apps_own_connection(study
 def test_an_amendment_is_a_new_locked_version_with_reason_and_date(study, locked_plan, coordinator):
     roles = {str(k): str(v) for k, v in DEFAULT_ROLES.items()} | {PlannedAnalysis.ANCOVA_POST: AnalysisRole.SECONDARY}
     amended = plans.amend_plan(study=study, fields=fields(roles=roles), user=coordinator, reason="Reviewer asked")
-    assert amended.version == 2 and amended.is_locked and amended.amendment_reason == "Reviewer asked"
-    assert amended.locked_at is not None and amended.created_by == coordinator
+    assert amended.version == 2
+    assert amended.is_locked
+    assert amended.amendment_reason == "Reviewer asked"
+    assert amended.locked_at is not None
+    assert amended.created_by == coordinator
     assert plans.current_plan(study).pk == amended.pk
     assert [plan.version for plan in plans.plan_versions(study)] == [1, 2]
     assert AnalysisPlan.objects.get(pk=locked_plan.pk).roles[PlannedAnalysis.ANCOVA_POST] == AnalysisRole.SENSITIVITY
