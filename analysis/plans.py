@@ -61,6 +61,25 @@ def plan_versions(study: Study) -> list[AnalysisPlan]:
     return list(AnalysisPlan.objects.filter(study=study).select_related("locked_by", "created_by").order_by("version"))
 
 
+def amendments(study: Study) -> list[dict]:
+    """The changes after locking, oldest first: {"version", "date", "by", "reason", "changed"} (field labels)."""
+    versions = plan_versions(study)
+    return [
+        {
+            "version": plan.version,
+            "date": plan.locked_at,
+            "by": plan.created_by.get_username() if plan.created_by else "",
+            "reason": plan.amendment_reason,
+            "changed": [str(AnalysisPlan._meta.get_field(name).verbose_name) for name in _changes(before, plan)],
+        }
+        for before, plan in zip(versions, versions[1:], strict=False)
+    ]
+
+
+def _changes(before: AnalysisPlan, after: AnalysisPlan) -> list[str]:
+    return changed_fields(before.content, after.content) + (["notes"] if before.notes != after.notes else [])
+
+
 def has_locked_plan(study: Study) -> bool:
     return current_plan(study).is_locked
 
@@ -79,16 +98,20 @@ def save_plan_draft(*, study: Study, fields: PlanFields, user, reason: str = "")
     return plan
 
 
-def lock_plan(*, study: Study, user, reason: str) -> AnalysisPlan:
-    """Lock the draft (the default plan if none was written), recording the study design's days and alpha."""
+def lock_plan(*, study: Study, user, reason: str, fields: PlanFields | None = None) -> AnalysisPlan:
+    """Lock the draft (the default plan if none was written), recording the study design's days and alpha.
+
+    With ``fields`` the draft is first written with them, in the same transaction.
+    """
     text = _require_reason(reason)
+    content = _validated(fields) if fields is not None else None
     with transaction.atomic(), audit.reason(text, user=user.pk):
         plan = _newest_for_update(study)
         if plan is not None and plan.is_locked:
             raise ValidationError(_("The analysis plan is already locked."))
         plan = plan or default_plan(study)
         plan.created_by = plan.created_by or user
-        _apply(plan, study, plan.content, plan.notes)
+        _apply(plan, study, content or plan.content, fields.notes if fields is not None else plan.notes)
         plan.locked_at, plan.locked_by = timezone.now(), user
         plan.save()
     study._analysis_plan_cache = plan
