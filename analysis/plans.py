@@ -7,6 +7,7 @@ changed (the database refuses it too); a change after locking is a new version w
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -72,7 +73,7 @@ def amendments(study: Study) -> list[dict]:
             "reason": plan.amendment_reason,
             "changed": [str(AnalysisPlan._meta.get_field(name).verbose_name) for name in _changes(before, plan)],
         }
-        for before, plan in zip(versions, versions[1:], strict=False)
+        for before, plan in itertools.pairwise(versions)
     ]
 
 
