@@ -166,3 +166,13 @@ def test_unmasking_and_lock_proceed_once_the_plan_is_locked(masked_study, coordi
 def test_a_study_without_masking_locks_its_database_without_a_plan(study, coordinator):
     masking.lock_database(study=study, user=coordinator, reason="Done")
     assert masking.settings_for(study).is_locked
+
+
+def test_the_demo_study_comes_with_a_locked_plan_and_seeding_twice_keeps_one_version(study):
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--password", "demo-Password-2026", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    (plan,) = plans.plan_versions(study)
+    assert plan.is_locked
+    assert plan.locked_by.username == "investigator"

@@ -6,7 +6,8 @@ from observations import demo as observations_demo
 
 class Command(BaseCommand):
     help = (
-        "Create the demo study (moringa-oxytocin), its sites, arms and demo users; optionally synthetic participants."
+        "Create the demo study (moringa-oxytocin), its sites, arms, demo users and locked analysis plan; "
+        "optionally synthetic participants."
     )
 
     def add_arguments(self, parser):
@@ -22,6 +23,10 @@ class Command(BaseCommand):
         enrollment_demo.seed_participants(study, participants, seed=seed)
         if participants:
             observations_demo.seed_observations(study, seed=seed)
+        # The demo is the whole product, so its command reaches the top of the app chain.
+        from analysis import demo as analysis_demo
+
+        analysis_demo.seed_locked_plan(study)
         self.stdout.write(self.style.SUCCESS(f"Demo study '{study.slug}' ready."))
         for username, chosen in logins.items():
             shown = chosen if chosen is not None else "(unchanged)"
