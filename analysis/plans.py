@@ -62,16 +62,16 @@ def plan_versions(study: Study) -> list[AnalysisPlan]:
     return list(AnalysisPlan.objects.filter(study=study).select_related("locked_by", "created_by").order_by("version"))
 
 
-def amendments(study: Study) -> list[dict]:
-    """The changes after locking, oldest first: {"version", "date", "by", "reason", "changed"} (field labels)."""
-    versions = plan_versions(study)
+def amendments(study: Study, versions: list[AnalysisPlan] | None = None) -> list[dict]:
+    """The changes after locking, oldest first: {"version", "date", "by", "reason", "changed"} (field names)."""
+    versions = plan_versions(study) if versions is None else versions
     return [
         {
             "version": plan.version,
             "date": plan.locked_at,
             "by": plan.created_by.get_username() if plan.created_by else "",
             "reason": plan.amendment_reason,
-            "changed": [str(AnalysisPlan._meta.get_field(name).verbose_name) for name in _changes(before, plan)],
+            "changed": _changes(before, plan),
         }
         for before, plan in itertools.pairwise(versions)
     ]
@@ -79,6 +79,27 @@ def amendments(study: Study) -> list[dict]:
 
 def _changes(before: AnalysisPlan, after: AnalysisPlan) -> list[str]:
     return changed_fields(before.content, after.content) + (["notes"] if before.notes != after.notes else [])
+
+
+def plan_summary(study: Study) -> dict:
+    """The current plan as JSON-ready data for the result (``result["plan"]``), in one query."""
+    versions = plan_versions(study)
+    plan = versions[-1] if versions else default_plan(study)
+    status = "locked" if plan.is_locked else "draft" if plan.pk else "default"
+    return {
+        "status": status,
+        "locked": plan.is_locked,
+        "version": plan.version if plan.pk else None,
+        "locked_at": plan.locked_at.isoformat() if plan.locked_at else None,
+        "population": plan.population,
+        "sensitivity_population": plan.sensitivity_population,
+        "multiplicity": plan.multiplicity,
+        "roles": dict(plan.roles),
+        "recorded": {"pre_day": plan.pre_day, "post_day": plan.post_day, "alpha": float(plan.alpha)}
+        if plan.is_locked
+        else None,
+        "amendments": [item | {"date": item["date"].isoformat()} for item in amendments(study, versions)],
+    }
 
 
 def has_locked_plan(study: Study) -> bool:
