@@ -20,7 +20,9 @@ def form_data(action="save", reason="", **changes) -> dict:
 
 @pytest.mark.parametrize("username", ["coordinator", "investigator"])
 def test_coordinator_and_investigator_see_the_default_plan_not_locked(study, client_for, username):
-    response = client_for(username).get(URL)
+    client = client_for(username)
+    client.cookies["django_language"] = "en"
+    response = client.get(URL)
     assert response.status_code == 200
     shown = cells_by_testid(response.content.decode())
     assert "default plan" in shown["plan-status"]
@@ -68,7 +70,9 @@ def test_locking_without_a_reason_is_refused_and_writes_nothing(study, client_fo
 
 def test_a_plan_without_primary_analysis_is_refused_with_the_reason_shown(study, client_for):
     roles = {f"role_{key}": "secondary" for key in PlannedAnalysis.values}
-    response = client_for("coordinator").post(URL, form_data(**roles))
+    client = client_for("coordinator")
+    client.cookies["django_language"] = "en"
+    response = client.post(URL, form_data(**roles))
     assert response.status_code == 400
     assert "primary" in cells_by_testid(response.content.decode())["plan-errors"]
     assert not AnalysisPlan.objects.exists()
