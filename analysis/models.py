@@ -129,6 +129,3 @@ class AnalysisPlan(models.Model):
     @property
     def content(self) -> PlanContent:
         return PlanContent(dict(self.roles), self.population, self.sensitivity_population, self.multiplicity)
-
-
-from analysis.exports.log import ExportRecord  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analysis import views, views_export, views_plan
+from analysis import views, views_plan
 
 app_name = "analysis"
 urlpatterns = [
@@ -10,6 +10,4 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("report.pdf", views.report_pdf, name="report_pdf"),
     path("plan/", views_plan.plan_page, name="plan"),
-    path("export/", views_export.export_page, name="export"),
-    path("export/download/", views_export.export_download, name="export_download"),
 ]

@@ -33,7 +33,7 @@ NAV_ITEMS = (
     NavItem("observations:import", _("Import"), (C,)),
     NavItem("analysis:plan", _("Analysis plan"), (C, I)),
     NavItem("analysis:dashboard", _("Results"), (C, I)),
-    NavItem("analysis:export", _("Export"), (C, I)),
+    NavItem("exports:export", _("Export"), (C, I)),
     NavItem("enrollment:study_detail", _("Study"), (M, C, I)),
     NavItem("audit_log", _("Audit trail"), (C,)),
 )

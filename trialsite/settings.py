@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "enrollment",
     "observations",
     "analysis",
+    "analysis.exports",
+    "observations.demo",
 ]
 
 MIDDLEWARE = [

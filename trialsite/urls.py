@@ -23,6 +23,7 @@ urlpatterns = [
     path("audit/<str:app_label>/<str:model_name>/<str:pk>/", views.record_history, name="record_history"),
     path("enrollment/", include("enrollment.urls")),
     path("observations/", include("observations.urls")),
+    path("analysis/export/", include("analysis.exports.urls")),
     path("analysis/", include("analysis.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

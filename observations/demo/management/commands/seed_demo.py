@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from enrollment import demo as enrollment_demo
-from observations import demo as observations_demo
+from observations.demo import daily as observations_demo
+from observations.demo import plan as plan_demo
+from observations.demo import study as enrollment_demo
 
 
 class Command(BaseCommand):
@@ -23,10 +24,7 @@ class Command(BaseCommand):
         enrollment_demo.seed_participants(study, participants, seed=seed)
         if participants:
             observations_demo.seed_observations(study, seed=seed)
-        # The demo is the whole product, so its command reaches the top of the app chain.
-        from analysis import demo as analysis_demo
-
-        analysis_demo.seed_locked_plan(study)
+        plan_demo.seed_locked_plan(study)
         self.stdout.write(self.style.SUCCESS(f"Demo study '{study.slug}' ready."))
         for username, chosen in logins.items():
             shown = chosen if chosen is not None else "(unchanged)"
