@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import translation
 
 from analysis import masking, plans
 from analysis.models import AnalysisPlan
@@ -19,6 +20,13 @@ def fields(**changes) -> plans.PlanFields:
         "notes": "",
     }
     return plans.PlanFields(**(values | changes))
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English; the site's default language is Indonesian."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
