@@ -14,7 +14,7 @@ seen by arm can be confirmatory).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -163,7 +163,3 @@ def changed_fields(before: PlanContent, after: PlanContent) -> list[str]:
 def _normal(value):
     return dict(sorted(value.items())) if isinstance(value, Mapping) else value
 
-
-def catalogue_keys(keys: Iterable[str]) -> list[str]:
-    """``keys`` in catalogue order."""
-    return [key for key in PlannedAnalysis.values if key in set(keys)]
