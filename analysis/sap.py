@@ -162,4 +162,3 @@ def changed_fields(before: PlanContent, after: PlanContent) -> list[str]:
 
 def _normal(value):
     return dict(sorted(value.items())) if isinstance(value, Mapping) else value
-
