@@ -103,3 +103,19 @@ def test_the_page_is_in_indonesian(study, client_for):
     client.cookies["django_language"] = "id"
     page = client.get(URL, HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "Rencana analisis statistik" in page
+
+
+def test_the_coordinators_panel_says_unmasking_waits_for_the_plan(known_dataset, masked_study, client_for, coordinator):
+    client = client_for("coordinator")
+    assert "settings-plan-needed" in cells_by_testid(client.get(reverse("analysis:dashboard")).content.decode())
+    plans.lock_plan(study=masked_study, user=coordinator, reason="Fixed")
+    assert "settings-plan-needed" not in cells_by_testid(client.get(reverse("analysis:dashboard")).content.decode())
+
+
+def test_unmasking_through_the_page_is_refused_without_a_locked_plan(known_dataset, masked_study, client_for):
+    client = client_for("coordinator")
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("analysis:settings_action"), {"action": "unmask", "reason": "Peek"}, follow=True)
+    assert "analysis plan is locked" in response.content.decode()
+    masked_study.refresh_from_db()
+    assert masked_study.analysis_settings.outcome_masking is True
