@@ -124,3 +124,12 @@ def test_amendments_are_listed_in_the_report_and_the_pdf(known_dataset, study, l
     assert "sensitivity population" in shown["plan-amendments"]
     text = flat(" ".join(pdf_text(client.get(reverse("analysis:report_pdf")).content)))
     assert "Per-protocol dropped" in text
+
+
+def test_locking_the_plan_relabels_the_cached_dashboard_at_once(known_dataset, study, investigator, client_for):
+    client = client_in(client_for, "en")
+    assert "exploratory-notice" in cells_by_testid(client.get(reverse("analysis:dashboard")).content.decode())
+    plans.lock_plan(study=study, user=investigator, reason="Fixed")
+    shown = cells_by_testid(client.get(reverse("analysis:dashboard")).content.decode())
+    assert "exploratory-notice" not in shown
+    assert shown["role-wilcoxon_within"] == "Primary"
