@@ -4,7 +4,7 @@ The bundle holds the result of ``analysis.results.compute_results`` (or, while o
 masked for the viewer, pooled figures only), the participant flow, the baseline table and
 completeness by site and day. It is cached under a *fingerprint* of the data: the latest
 audit-event id of every table that feeds it (observations, participants, screenings, the study,
-its arms and the analysis settings). Every insert or update of those tables writes an event
+its arms, the analysis settings and the analysis plan). Every insert or update of those tables writes an event
 (pghistory triggers, whatever made the change), so a new fingerprint means "something changed"
 and an unchanged one lets the live poll answer 204 without computing anything.
 """
@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from analysis import stats
 from analysis.frames import POPULATIONS, canonical_rows_sha256
 from analysis.masking import settings_for
-from analysis.models import AnalysisSettings
+from analysis.models import AnalysisPlan, AnalysisSettings
 from analysis.results import compute_results, load_analysis_data
 from enrollment import reports
 from enrollment.models import Arm, Participant, ParticipantStatus, Screening, Study
@@ -33,7 +33,7 @@ from trialsite.audit import event_model_for
 CACHE_SECONDS = 600
 COMPUTING_SECONDS = 30  # a crashed computation frees its marker after this
 WAIT_STEP_SECONDS = 0.1  # how often a waiting page looks for the bundle another request computes
-FINGERPRINT_MODELS = (Observation, Participant, Screening, Study, Arm, AnalysisSettings)
+FINGERPRINT_MODELS = (Observation, Participant, Screening, Study, Arm, AnalysisSettings, AnalysisPlan)
 
 
 def data_fingerprint() -> str:

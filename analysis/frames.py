@@ -34,7 +34,8 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from enrollment.models import Participant, ParticipantStatus
-from observations.models import Adherence, Observation
+from observations.models import Adherence, InstrumentSettings, Observation
+from observations.scoring import DEFAULT_THRESHOLDS, indicators
 
 POPULATIONS = ("complete_cases", "per_protocol")
 
@@ -102,6 +103,39 @@ def load_participants(study) -> list[ParticipantData]:
         if adherence == Adherence.NO or minutes == 0:
             person.non_adherent_days.add(day)
     return list(people.values())
+
+
+class DayMeasures(NamedTuple):
+    """The secondary outcomes of one observed day: the four indicators (met?) and the optional measures."""
+
+    indicators: tuple[bool, bool, bool, bool]
+    expressed_volume_ml: int | None
+    infant_weight_g: int | None
+
+
+def load_day_measures(study, *, days: Iterable[int]) -> dict[str, dict[int, DayMeasures]]:
+    """participant_id -> {day: DayMeasures} for the observed ``days`` of ``study`` (two queries).
+
+    Indicators are judged with the study's instrument thresholds, as the score is.
+    """
+    stored = InstrumentSettings.objects.filter(study=study).first()
+    thresholds = stored.thresholds if stored is not None else DEFAULT_THRESHOLDS
+    rows = (
+        Observation.objects.filter(participant__study=study, day__in=list(days), missing_reason="")
+        .order_by()
+        .values_list(
+            "participant__participant_id", "day", "feeds_24h", "wet_diapers_24h", "sleep_after_feed_hours",
+            "breast_full_then_soft", "expressed_volume_ml", "infant_weight_g",
+        )
+    )  # fmt: skip
+    measures: dict[str, dict[int, DayMeasures]] = {}
+    for pid, day, feeds, wet, sleep, breast, volume, weight in rows:
+        met = indicators(
+            feeds_24h=feeds, wet_diapers_24h=wet, sleep_after_feed_hours=sleep,
+            breast_full_then_soft=breast, thresholds=thresholds,
+        )  # fmt: skip
+        measures.setdefault(pid, {})[day] = DayMeasures(met, volume, weight)
+    return measures
 
 
 def exclusion_reason(person: ParticipantData, *, population: str, pre_day: int, post_day: int) -> str | None:

@@ -31,6 +31,7 @@ NAV_ITEMS = (
     NavItem("observations:completeness", _("Completeness"), (C,)),
     NavItem("observations:deviations", _("Deviations"), (C, I)),
     NavItem("observations:import", _("Import"), (C,)),
+    NavItem("analysis:plan", _("Analysis plan"), (C, I)),
     NavItem("analysis:dashboard", _("Results"), (C, I)),
     NavItem("exports:export", _("Export"), (C, I)),
     NavItem("enrollment:study_detail", _("Study"), (M, C, I)),

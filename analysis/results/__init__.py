@@ -12,26 +12,30 @@ Keys beyond analysis.md: ``population``, ``n_days``, ``study_title``; per group 
 ``excluded`` ({reason: count} for every reason of ``frames.EXCLUSION_REASONS``) and ``change``
 (descriptives of post − pre); ``daily``; and the extra keys of the statistics functions
 (p_exact_method, higher_group, ci_method, ...). Every number is a Python int/float or None.
+The statistical analysis plan adds ``plan``, ``analyses`` and ``normality`` (results/planned.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from analysis import stats
+from analysis import plans, stats
 from analysis.frames import (
     EXCLUSION_REASONS,
     POPULATIONS,
     AnalysedRow,
+    DayMeasures,
     ParticipantData,
     canonical_rows_sha256,
     check_population,
     exclusion_reason,
+    load_day_measures,
     load_participants,
 )
+from analysis.results.planned import planned_results
 
 __all__ = ["POPULATIONS", "AnalysisData", "compute_results", "load_analysis_data", "results_from_data"]
 
@@ -62,6 +66,8 @@ class AnalysisData:
     n_days: int
     alpha: float
     arms: list[ArmData]
+    plan: dict = field(default_factory=dict)  # plans.plan_summary; empty: no plan analyses
+    measures: dict[str, dict[int, DayMeasures]] = field(default_factory=dict)  # frames.load_day_measures
 
 
 def compute_results(study, *, population: str = "complete_cases", arms: list[str] | None = None) -> dict:
@@ -88,6 +94,8 @@ def load_analysis_data(study, *, population: str = "complete_cases", arms: list[
         n_days=study.n_days,
         alpha=float(study.alpha),
         arms=[_arm_data(arm, [p for p in people if p.arm == arm.code], population, days) for arm in chosen],
+        plan=plans.plan_summary(study),
+        measures=load_day_measures(study, days=days.values()),
         **days,
     )
 
@@ -127,6 +135,8 @@ def results_from_data(data: AnalysisData) -> dict:
     groups = [_group(arm) for arm in data.arms]
     comparisons = _mann_whitney(data.arms)
     all_rows = [row for arm in data.arms for row in arm.rows]
+    planned = planned_results(data, groups, comparisons) if data.plan else {}
+    plan_flags = planned.pop("plan_flags", [])
     return {
         "study": data.study_slug,
         "study_title": data.study_title,
@@ -141,8 +151,8 @@ def results_from_data(data: AnalysisData) -> dict:
         "groups": groups,
         "mann_whitney": comparisons,
         "daily": {arm.code: _daily(arm, data.n_days) for arm in data.arms},
-        "flags": stats.flags(groups, comparisons, data.alpha, _) + _study_flags(data),
-    }
+        "flags": stats.flags(groups, comparisons, data.alpha, _) + _study_flags(data) + plan_flags,
+    } | planned
 
 
 def _group(arm: ArmData) -> dict:
