@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from trialsite.roles import Role, roles_of
 
-# Roles that see every site of a study; a midwife sees only the sites she is a member of.
+# Roles that see every site of a study; midwives and monitors see only the sites they are members of.
 ALL_SITE_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
+MEMBER_SITE_ROLES = (Role.MIDWIFE, Role.MONITOR)
 
 
 def _localized(obj, field: str) -> str:
@@ -96,13 +97,13 @@ class Arm(models.Model):
 
 class SiteQuerySet(models.QuerySet):
     def for_user(self, user) -> "SiteQuerySet":
-        """Sites ``user`` may see: all for coordinators and investigators, own sites for midwives."""
+        """Sites ``user`` may see: all for coordinators and investigators, own sites for midwives and monitors."""
         if not user.is_authenticated:
             return self.none()
         roles = roles_of(user)
         if roles.intersection(ALL_SITE_ROLES):
             return self
-        if Role.MIDWIFE in roles:
+        if roles.intersection(MEMBER_SITE_ROLES):
             return self.filter(memberships__user=user)
         return self.none()
 
