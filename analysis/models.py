@@ -42,6 +42,3 @@ class AnalysisSettings(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.locked_at is not None
-
-
-from analysis.exports.log import ExportRecord  # noqa: E402, F401

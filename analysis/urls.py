@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analysis import views, views_export
+from analysis import views
 
 app_name = "analysis"
 urlpatterns = [
@@ -9,6 +9,4 @@ urlpatterns = [
     path("settings/", views.settings_action, name="settings_action"),
     path("report/", views.report, name="report"),
     path("report.pdf", views.report_pdf, name="report_pdf"),
-    path("export/", views_export.export_page, name="export"),
-    path("export/download/", views_export.export_download, name="export_download"),
 ]

@@ -37,8 +37,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from analysis.results import compute_results, load_analysis_data, results_from_data  # noqa: E402
-from enrollment import demo  # noqa: E402
 from enrollment.models import Participant  # noqa: E402
+from observations.demo import study as demo  # noqa: E402
 from observations.models import Adherence, Observation  # noqa: E402
 from observations.scoring import compute_score  # noqa: E402
 

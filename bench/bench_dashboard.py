@@ -28,7 +28,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from analysis.dashboard import data_fingerprint
-from enrollment import demo
+from observations.demo import study as demo
 from observations.models import Observation
 
 DATABASE = "trialsite_bench_dashboard"

@@ -48,8 +48,8 @@ from analysis.exports.queries import Scope, observations_sql  # noqa: E402
 from analysis.exports.services import ExportOptions, export_to_file  # noqa: E402
 from analysis.exports.wide import wide_rows  # noqa: E402
 from analysis.exports.writers import Table, write_csv_table  # noqa: E402
-from enrollment import demo  # noqa: E402
 from enrollment.models import Participant  # noqa: E402
+from observations.demo import study as demo  # noqa: E402
 from observations.models import Observation  # noqa: E402
 from trialsite.roles import Role  # noqa: E402
 

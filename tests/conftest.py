@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from enrollment import demo
+from observations.demo import study as demo
 from trialsite.roles import Role
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.

@@ -36,7 +36,7 @@ NAV_ITEMS = (
     NavItem("safety:query_list", _("Data queries"), (M, C, MON)),
     NavItem("safety:deviation_list", _("Deviation register"), (C, I, MON)),
     NavItem("analysis:dashboard", _("Results"), (C, I)),
-    NavItem("analysis:export", _("Export"), (C, I)),
+    NavItem("exports:export", _("Export"), (C, I)),
     NavItem("enrollment:study_detail", _("Study"), (M, C, I, MON)),
     NavItem("audit_log", _("Audit trail"), (C,)),
 )

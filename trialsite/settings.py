@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "observations",
     "safety",
     "analysis",
+    "analysis.exports",
+    "observations.demo",
 ]
 
 MIDDLEWARE = [

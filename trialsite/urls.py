@@ -25,6 +25,7 @@ urlpatterns = [
     path("enrollment/", include("enrollment.urls")),
     path("observations/", include("observations.urls")),
     path("safety/", include("safety.urls")),
+    path("analysis/export/", include("analysis.exports.urls")),
     path("analysis/", include("analysis.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from analysis.exports.log import ExportFormat, ExportLayout
+from analysis.exports.models import ExportFormat, ExportLayout
 from analysis.exports.services import ExportOptions
 
 IDENTIFIED, DEIDENTIFIED = "identified", "deidentified"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from analysis.exports import adverse_events, columns
 from analysis.exports.bundle import sha256_of, write_bundle, write_json
-from analysis.exports.log import ExportFormat, ExportLayout, ExportRecord
+from analysis.exports.models import ExportFormat, ExportLayout, ExportRecord
 from analysis.exports.queries import Scope, iter_rows, observations_sql, participants_sql
 from analysis.exports.wide import wide_rows
 from analysis.exports.writers import Table, write_tables

@@ -91,8 +91,8 @@ def known_dataset(enrol_with_scores, arm_moringa, arm_massage):
 @pytest.fixture
 def export_study(study, cast):
     """The demo study with 16 synthetic participants (through the services) and their observations."""
-    from enrollment import demo as enrollment_demo
-    from observations import demo as observations_demo
+    from observations.demo import daily as observations_demo
+    from observations.demo import study as enrollment_demo
 
     enrollment_demo.seed_participants(study, 16, seed=7)
     observations_demo.seed_observations(study, seed=7)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from analysis import masking
 from analysis.exports.bundle import MANIFEST
-from analysis.exports.log import ExportRecord
+from analysis.exports.models import ExportRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +20,18 @@ CSV_LONG = {"file_format": "csv", "layout": "long", "site": "", "language": "en"
 
 
 def post_export(client, identification, **changes):
-    return client.post(reverse("analysis:export_download"), {**CSV_LONG, "identification": identification, **changes})
+    return client.post(reverse("exports:export_download"), {**CSV_LONG, "identification": identification, **changes})
 
 
 def test_coordinator_sees_the_page_with_both_options_and_the_log(client_for, export_study):
-    page = client_for("coordinator").get(reverse("analysis:export"))
+    page = client_for("coordinator").get(reverse("exports:export"))
     assert page.status_code == 200
     assert b'value="identified"' in page.content
     assert b'data-testid="export-form"' in page.content
 
 
 def test_investigator_sees_the_page_without_the_identified_option_or_the_log(client_for, export_study):
-    page = client_for("investigator").get(reverse("analysis:export"))
+    page = client_for("investigator").get(reverse("exports:export"))
     assert page.status_code == 200
     assert b'value="identified"' not in page.content
     assert b'value="deidentified"' in page.content
@@ -40,7 +40,7 @@ def test_investigator_sees_the_page_without_the_identified_option_or_the_log(cli
 
 @pytest.mark.parametrize("username", ["midwife.srp1", "outsider"])
 def test_midwives_and_people_without_a_role_cannot_open_the_page(client_for, export_study, username):
-    assert client_for(username).get(reverse("analysis:export")).status_code == 403
+    assert client_for(username).get(reverse("exports:export")).status_code == 403
 
 
 @pytest.mark.parametrize("username", ["midwife.srp1", "outsider"])
@@ -50,7 +50,7 @@ def test_midwives_and_people_without_a_role_cannot_download(client_for, export_s
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, export_study):
-    assert client.get(reverse("analysis:export")).status_code == 302
+    assert client.get(reverse("exports:export")).status_code == 302
 
 
 def test_coordinator_downloads_an_identified_bundle(client_for, export_study):
@@ -108,7 +108,7 @@ def test_every_export_is_logged_with_who_options_and_the_bundle_hash(client_for,
     assert (record.file_format, record.layout, record.deidentified, record.site_code, record.language) == (
         "sav", "wide", True, "PAR", "en")  # fmt: skip
     assert record.sha256 == hashlib.sha256(output.read_bytes()).hexdigest()
-    page = client_for("coordinator").get(reverse("analysis:export"))
+    page = client_for("coordinator").get(reverse("exports:export"))
     assert record.sha256.encode() in page.content
 
 

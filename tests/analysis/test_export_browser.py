@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from analysis.exports.log import ExportRecord
+from analysis.exports.models import ExportRecord
 from tests.browser import fits_the_screen, watch_csp_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

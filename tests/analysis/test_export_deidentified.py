@@ -90,7 +90,7 @@ def test_dates_become_days_relative_to_the_intervention_start(export_study, tmp_
 
 def test_the_page_serves_investigators_a_deidentified_bundle(client_for, export_study):
     response = client_for("investigator").post(
-        reverse("analysis:export_download"),
+        reverse("exports:export_download"),
         {"file_format": "csv", "layout": "wide", "identification": "deidentified", "site": "", "language": "id"},
     )
     body = b"".join(response.streaming_content)

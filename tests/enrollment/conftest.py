@@ -5,8 +5,9 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone, translation
 
-from enrollment import demo, services
+from enrollment import services
 from enrollment.models import AllocationMethod
+from observations.demo import study as demo
 
 ELIGIBLE_ANSWERS = {code: kind == "inclusion" for code, (kind, *_rest) in demo.DEMO_CRITERIA.items()}
 

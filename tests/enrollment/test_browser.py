@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from enrollment import demo
+from observations.demo import study as demo
 from tests.browser import overflowing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from enrollment.demo import seed_participants
 from enrollment.models import Allocation, Participant, Screening
+from observations.demo.study import seed_participants
 
 pytestmark = pytest.mark.django_db
 

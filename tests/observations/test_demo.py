@@ -5,7 +5,7 @@ from statistics import mean
 
 import pytest
 
-from observations.demo import seed_observations
+from observations.demo.daily import seed_observations
 from observations.models import Observation
 from trialsite.audit import history_for
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from enrollment import demo as enrollment_demo
-from observations import demo as observations_demo
+from observations.demo import daily as observations_demo
+from observations.demo import study as enrollment_demo
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 from django.utils import translation
 
-from analysis.exports.log import ExportFormat, ExportLayout
+from analysis.exports.models import ExportFormat, ExportLayout
 from analysis.exports.services import LANGUAGES, ExportOptions, export_to_file
 from enrollment.access import get_study_for_user
 

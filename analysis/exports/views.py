@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from analysis.exports.forms import ExportForm
-from analysis.exports.log import ExportRecord
+from analysis.exports.models import ExportRecord
 from analysis.exports.services import check_export_allowed, export_bundle
 from enrollment.access import get_study_for_user
 from trialsite.decorators import role_required
@@ -25,7 +25,7 @@ def _page(request, study, form, status=200):
     coordinator = has_role(request.user, C)
     past = ExportRecord.objects.for_study(study)[:PAST_EXPORTS_SHOWN] if coordinator else []
     context = {"study": study, "form": form, "past_exports": past, "show_log": coordinator}
-    return render(request, "analysis/export.html", context, status=status)
+    return render(request, "exports/export.html", context, status=status)
 
 
 def _form(request, study, data=None) -> ExportForm:

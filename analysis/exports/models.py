@@ -1,7 +1,8 @@
 """The export log: who exported what, when, with which options, and the bundle's SHA-256.
 
 Append-only: a database trigger refuses UPDATE and DELETE, and pghistory copies every row
-into the audit trail. Imported into ``analysis/models.py`` so Django discovers it.
+into the audit trail. The tables keep their first names (``analysis_exportrecord``) from
+when the log lived in the analysis app.
 """
 
 import pghistory
@@ -30,7 +31,7 @@ class ExportRecordQuerySet(models.QuerySet):
         return self.filter(study=study).select_related("user").order_by("-created_at", "-id")
 
 
-@pghistory.track()
+@pghistory.track(meta={"db_table": "analysis_exportrecordevent"})
 class ExportRecord(models.Model):
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -49,7 +50,7 @@ class ExportRecord(models.Model):
     objects = ExportRecordQuerySet.as_manager()
 
     class Meta:
-        app_label = "analysis"
+        db_table = "analysis_exportrecord"
         verbose_name = _("export")
         ordering = ["-created_at", "-id"]
         triggers = [
