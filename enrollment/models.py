@@ -179,6 +179,7 @@ class Participant(models.Model):
     status_date = models.DateField(_("status date"), null=True, blank=True)
     status_reason = models.TextField(_("status reason"), blank=True)
     excluded_from_analysis = models.BooleanField(_("excluded from analysis"), default=False)
+    excluded_from_per_protocol = models.BooleanField(_("excluded from the per-protocol population"), default=False)
     exclusion_reason = models.TextField(_("reason for exclusion from analysis"), blank=True)
     # Direct identifiers: shown only to roles that may see them, never in de-identified exports.
     full_name = models.CharField(_("full name"), max_length=200, blank=True)

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from analysis.exports import adverse_events, columns
+from analysis.exports import adverse_events, columns, exclusions
 from analysis.exports.bundle import sha256_of, write_bundle, write_json
 from analysis.exports.models import ExportFormat, ExportLayout, ExportRecord
 from analysis.exports.queries import Scope, iter_rows, observations_sql, participants_sql
@@ -69,13 +69,15 @@ def build_tables(study: Study, options: ExportOptions, *, masked: bool) -> list[
     )  # fmt: skip
     events = adverse_events.variables(deidentified=options.deidentified)
     events_table = _sql_table(adverse_events.TABLE, events, adverse_events.adverse_events_sql(events, scope))
+    excluded = exclusions.variables(deidentified=options.deidentified)
+    extra = [events_table, _sql_table(exclusions.TABLE, excluded, exclusions.exclusions_sql(excluded, scope))]
     if options.layout == ExportLayout.LONG:
         days = columns.observation_variables(deidentified=options.deidentified, masked=masked)
         return [_sql_table("participants", people, participants_sql(people, scope)),
-                _sql_table("observations", days, observations_sql(days, scope)), events_table]  # fmt: skip
+                _sql_table("observations", days, observations_sql(days, scope)), *extra]  # fmt: skip
     fields = columns.wide_day_fields(deidentified=options.deidentified, masked=masked)
     header = people + columns.wide_day_variables(fields, study.n_days)
-    return [Table("data", header, lambda: wide_rows(people, fields, study.n_days, scope)), events_table]
+    return [Table("data", header, lambda: wide_rows(people, fields, study.n_days, scope)), *extra]
 
 
 def _sql_table(name: str, variables, query) -> Table:

@@ -81,3 +81,23 @@ def test_the_deidentified_export_drops_free_text_and_dates(events, export_study,
     assert set(table["participant_id"]) <= aliases
     for event in events:
         assert event.participant.participant_id not in text
+
+
+def test_exclusions_are_exported_with_their_population(export_study, coordinator, tmp_path, unzip):
+    from enrollment.exclusion import exclude_from_population
+
+    person = Participant.objects.filter(study=export_study).order_by("participant_id").first()
+    exclude_from_population(participant=person, scope="per_protocol", reason="Formula on days 2-4", user=coordinator)
+    folder = _export(tmp_path, unzip, "--format", "csv", "--layout", "long", "--user", "coordinator")
+    table = pd.read_csv(folder / "analysis_exclusions.csv", dtype=str)
+    assert table.to_dict("records") == [
+        {
+            "participant_id": person.participant_id,
+            "population": "per_protocol",
+            "exclusion_reason": "Formula on days 2-4",
+        }
+    ]
+    folder = _export(tmp_path, unzip, "--format", "csv", "--layout", "long", "--deidentified", "--user", "investigator")
+    text = (folder / "analysis_exclusions.csv").read_text()
+    assert "Formula" not in text
+    assert person.participant_id not in text
