@@ -15,7 +15,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from safety.models import AdverseEvent
@@ -51,7 +51,7 @@ def _message(event: AdverseEvent) -> tuple[str, str]:
     ) % {
         "site": event.participant.site.code, "participant": event.participant.participant_id,
         "term": event.term_label, "criteria": "; ".join(event.criteria_met),
-        "due": event.report_due_at.strftime("%Y-%m-%d %H:%M %Z"),
+        "due": timezone.localtime(event.report_due_at).strftime("%Y-%m-%d %H:%M %Z"),
         "url": settings.SITE_URL.rstrip("/") + reverse("safety:ae_detail", args=[event.pk]),
     }  # fmt: skip
     return subject, body

@@ -84,6 +84,12 @@ class ReopenForm(ServiceErrorsMixin, forms.Form):
 
 
 class QueryFilterForm(forms.Form):
+    """The status filter of the query list."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].widget.attrs["class"] = "form-select"
+
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Not closed")), *QueryStatus.choices, ("all", _("All"))]
     )
@@ -113,7 +119,17 @@ class DeviationForm(ServiceErrorsMixin, forms.ModelForm):
         """The service validates and writes."""
 
 
-class DeviationFilterForm(forms.Form):
+class StyledFilterMixin:
+    """Bootstrap classes on the filter widgets (a plain select is as wide as its longest option)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+class DeviationFilterForm(StyledFilterMixin, forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False, choices=[("", "—"), *DeviationCategory.choices])
     grade = forms.ChoiceField(label=_("Major or minor"), required=False, choices=[("", "—"), *DeviationGrade.choices])
     site = forms.CharField(label=_("Site code"), required=False, max_length=10)

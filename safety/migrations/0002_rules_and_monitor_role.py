@@ -38,7 +38,7 @@ WHERE o.out_of_window AND NOT EXISTS (SELECT 1 FROM safety_protocoldeviation d W
 VERIFY_GUARD_SQL = """
 CREATE OR REPLACE FUNCTION safety_refuse_verify_with_open_query() RETURNS trigger AS $$
 BEGIN
-  IF OLD.verified_at IS NULL AND NEW.verified_at IS NOT NULL AND EXISTS (
+  IF EXISTS (
       SELECT 1 FROM safety_dataquery q
       WHERE q.participant_id = NEW.participant_id AND q.day = NEW.day AND q.status <> 'closed') THEN
     RAISE EXCEPTION 'day % of participant % has a data query that is not closed', NEW.day, NEW.participant_id
@@ -48,7 +48,8 @@ BEGIN
 END $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS safety_refuse_verify_with_open_query ON observations_observation;
 CREATE TRIGGER safety_refuse_verify_with_open_query BEFORE UPDATE ON observations_observation
-  FOR EACH ROW EXECUTE FUNCTION safety_refuse_verify_with_open_query();
+  FOR EACH ROW WHEN (OLD.verified_at IS NULL AND NEW.verified_at IS NOT NULL)
+  EXECUTE FUNCTION safety_refuse_verify_with_open_query();
 """
 
 DROP_SQL = """
