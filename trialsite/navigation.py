@@ -39,6 +39,7 @@ NAV_ITEMS = (
     NavItem("exports:export", _("Export"), (C, I)),
     NavItem("enrollment:study_detail", _("Study"), (M, C, I, MON)),
     NavItem("audit_log", _("Audit trail"), (C,)),
+    NavItem("api_tokens", _("API tokens"), (C,)),
 )
 
 
