@@ -43,6 +43,9 @@ class HasAnyRole(permissions.BasePermission):
 
 
 def _as_api_error(error: services.EnrollmentError) -> serializers.ValidationError:
+    """``{field: [messages]}`` for field rules, ``{"detail": [messages]}`` for rules of the whole request."""
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.message_dict)
     return serializers.ValidationError({"detail": error.messages})
 
 

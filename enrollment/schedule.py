@@ -16,6 +16,18 @@ class ScheduledDay:
         return self.earliest <= on <= self.latest
 
 
+def shifted(on: date, days: int) -> date:
+    """``on`` moved by ``days``, held at the ends of the calendar instead of overflowing.
+
+    A stored date near 9999-12-31 (a typo the rules now refuse, or an old row) must not
+    make every page that draws the schedule fail.
+    """
+    try:
+        return on + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 def schedule(intervention_start: date, n_days: int, window_days: int) -> list[ScheduledDay]:
     """Days 1..n_days: day d is due on intervention_start + (d - 1), give or take ``window_days``.
 
@@ -23,9 +35,12 @@ def schedule(intervention_start: date, n_days: int, window_days: int) -> list[Sc
     """
     if n_days < 1 or window_days < 0:
         raise ValueError("n_days must be at least 1 and window_days at least 0")
-    window = timedelta(days=window_days)
     days = []
     for day in range(1, n_days + 1):
-        target = intervention_start + timedelta(days=day - 1)
-        days.append(ScheduledDay(day, target, max(target - window, intervention_start), target + window))
+        target = shifted(intervention_start, day - 1)
+        days.append(
+            ScheduledDay(
+                day, target, max(shifted(target, -window_days), intervention_start), shifted(target, window_days)
+            )
+        )
     return days

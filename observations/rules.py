@@ -7,11 +7,13 @@ API and the import report each problem against the field it belongs to.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from enrollment.schedule import shifted
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class DayStatus(models.TextChoices):
 
 def target_date(start: date, day: int) -> date:
     """Target date of ``day``: day 1 is the intervention start."""
-    return start + timedelta(days=day - 1)
+    return shifted(start, day - 1)
 
 
 def is_out_of_window(schedule: Schedule, day: int, observed_on: date) -> bool:

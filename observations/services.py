@@ -10,7 +10,7 @@ import uuid
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,10 @@ class ObservationConflict(Exception):
         super().__init__("stale version")
         self.current = current
         self.submitted = submitted
+
+
+class IdempotencyKeyReused(ValidationError):
+    """The idempotency key already saved another participant's or day's observation."""
 
 
 def local_today() -> date:
@@ -53,11 +57,31 @@ def _validated(participant: Participant, day: int, values: dict, today: date | N
     return cleaned
 
 
+def observation_problems(*, participant: Participant, day: int, values: dict, today: date | None = None) -> dict:
+    """Every rule ``values`` break for ``day`` of ``participant``, without writing anything.
+
+    For pages that show these beside their own field errors, so that one round shows every problem.
+    """
+    _cleaned, errors = observation_errors(
+        values, day=day, schedule=schedule_for(participant), arm_code=participant.arm.code,
+        today=today or local_today(),
+    )  # fmt: skip
+    return errors
+
+
 def _replay(key: uuid.UUID | None, participant: Participant, day: int) -> Observation | None:
+    """The row already saved with ``key``. Must run inside the transaction that holds the key's lock."""
     existing = Observation.objects.filter(idempotency_key=key).first() if key else None
     if existing is not None and (existing.participant_id, existing.day) != (participant.pk, day):
-        raise ValidationError(_("This form was already used for another day; reload the page."))
+        raise IdempotencyKeyReused(_("This form was already used for another day; reload the page."))
     return existing
+
+
+def _lock_key(key: uuid.UUID | None) -> None:
+    """Serialise every request carrying ``key`` (whatever participant it names) until the transaction ends."""
+    if key:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [str(key)])
 
 
 def record_observation(
@@ -70,11 +94,31 @@ def record_observation(
     today: date | None = None,
 ) -> Observation:
     """Save the first entry of ``day``. A resend with the same idempotency key returns the stored row."""
+    observation, _created = record_observation_once(
+        participant=participant, day=day, values=values, user=user, idempotency_key=idempotency_key, today=today
+    )
+    return observation
+
+
+def record_observation_once(
+    *,
+    participant: Participant,
+    day: int,
+    values: dict,
+    user,
+    idempotency_key: uuid.UUID | None = None,
+    today: date | None = None,
+) -> tuple[Observation, bool]:
+    """(observation, created): ``created`` is False for a resend, decided under the lock that writes.
+
+    A key already used for another participant or day raises IdempotencyKeyReused.
+    """
     with transaction.atomic(), audit.reason(_("First entry"), user=_user_pk(user)):
+        _lock_key(idempotency_key)
         Participant.objects.select_for_update().filter(pk=participant.pk).first()  # one writer per participant
         existing = _replay(idempotency_key, participant, day)
         if existing is not None:
-            return existing
+            return existing, False
         cleaned = _validated(participant, day, values, today)
         if Observation.objects.filter(participant=participant, day=day).exists():
             raise ValidationError(
@@ -86,7 +130,7 @@ def record_observation(
         if idempotency_key:
             observation.idempotency_key = idempotency_key
         observation.save()
-    return observation
+    return observation, True
 
 
 def correct_observation(

@@ -48,6 +48,8 @@ def observation_form(request, pk: int, day: int):
     initial = initial_from(observation) if editing else {"observed_on": _proposed_date(participant, day)}
     form = ObservationForm(request.POST or None, arm_code=participant.arm.code, editing=editing, initial=initial)
     if request.method != "POST" or not form.is_valid():
+        if form.is_bound:
+            _add_rule_errors(form, participant, day)
         return _form_page(request, participant, day, form, observation)
     try:
         saved = _save(request, participant, day, form, observation if editing else None)
@@ -58,7 +60,13 @@ def observation_form(request, pk: int, day: int):
         form = _rebased(request, participant, conflict.current)
         return _form_page(request, participant, day, form, conflict.current, conflict=conflict)
     messages.success(request, _("Day %(day)d saved. Score: %(score)s.") % {"day": day, "score": saved.score or "—"})
-    return redirect("observations:timeline", pk=participant.pk)
+    return redirect("observations:today")  # back to the worklist: the next mother due is one tap away
+
+
+def _add_rule_errors(form: ObservationForm, participant, day: int) -> None:
+    """The service's rules on the fields the form could read, so that every problem shows at once."""
+    problems = services.observation_problems(participant=participant, day=day, values=form.values())
+    form.add_service_errors({field: messages for field, messages in problems.items() if field not in form.errors})
 
 
 def _proposed_date(participant, day: int):

@@ -68,20 +68,21 @@ def build_tables(study: Study, options: ExportOptions, *, masked: bool) -> list[
         study, sites, arms,
     )  # fmt: skip
     events = adverse_events.variables(deidentified=options.deidentified)
-    events_table = _sql_table(adverse_events.TABLE, events, adverse_events.adverse_events_sql(events, scope))
+    events_table = _sql_table(adverse_events.TABLE, events, lambda vs: adverse_events.adverse_events_sql(vs, scope))
     excluded = exclusions.variables(deidentified=options.deidentified)
-    extra = [events_table, _sql_table(exclusions.TABLE, excluded, exclusions.exclusions_sql(excluded, scope))]
+    extra = [events_table, _sql_table(exclusions.TABLE, excluded, lambda vs: exclusions.exclusions_sql(vs, scope))]
     if options.layout == ExportLayout.LONG:
         days = columns.observation_variables(deidentified=options.deidentified, masked=masked)
-        return [_sql_table("participants", people, participants_sql(people, scope)),
-                _sql_table("observations", days, observations_sql(days, scope)), *extra]  # fmt: skip
+        return [_sql_table("participants", people, lambda vs: participants_sql(vs, scope)),
+                _sql_table("observations", days, lambda vs: observations_sql(vs, scope)), *extra]  # fmt: skip
     fields = columns.wide_day_fields(deidentified=options.deidentified, masked=masked)
     header = people + columns.wide_day_variables(fields, study.n_days)
     return [Table("data", header, lambda: wide_rows(people, fields, study.n_days, scope)), *extra]
 
 
-def _sql_table(name: str, variables, query) -> Table:
-    return Table(name, variables, lambda: iter_rows(query), query)
+def _sql_table(name: str, variables, build) -> Table:
+    """Rows as stored for XLSX, SPSS and Stata; the COPY query (CSV) with text escaped against formulas."""
+    return Table(name, variables, lambda: iter_rows(build(variables)), build(columns.csv_safe(variables)))
 
 
 def _header(study: Study, user, options: ExportOptions, masked: bool) -> dict:
