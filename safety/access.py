@@ -22,10 +22,18 @@ DEVIATION_READ_ROLES = (C, I, MON)
 SOURCE_VERIFY_ROLES = (C, MON)
 
 
+def _pk(value) -> int:
+    """A primary key from a URL or API path; 404 for anything but plain ASCII digits (e.g. "¹")."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()):
+        raise Http404
+    return int(text)
+
+
 def get_adverse_event_for_user(user, pk: int, *, write: bool = False) -> AdverseEvent:
     """An adverse event at one of ``user``'s sites; 404 otherwise, 403 when ``write`` and not an entering role."""
     require_role(user, *READ_ROLES)
-    event = AdverseEvent.objects.for_user(user).filter(pk=pk).select_related("participant__site").first()
+    event = AdverseEvent.objects.for_user(user).filter(pk=_pk(pk)).select_related("participant__site").first()
     if event is None:
         raise Http404
     if write:
@@ -36,7 +44,7 @@ def get_adverse_event_for_user(user, pk: int, *, write: bool = False) -> Adverse
 def get_query_for_user(user, pk: int, *, write_roles: tuple = ()) -> DataQuery:
     """A data query at one of ``user``'s sites; 404 otherwise; 403 unless the user holds one of ``write_roles``."""
     require_role(user, *QUERY_READ_ROLES)
-    query = DataQuery.objects.for_user(user).filter(pk=pk).select_related("participant__site").first()
+    query = DataQuery.objects.for_user(user).filter(pk=_pk(pk)).select_related("participant__site").first()
     if query is None:
         raise Http404
     if write_roles:
@@ -47,7 +55,9 @@ def get_query_for_user(user, pk: int, *, write_roles: tuple = ()) -> DataQuery:
 def get_deviation_for_user(user, pk: int, *, write: bool = False) -> ProtocolDeviation:
     """A deviation at one of ``user``'s sites (coordinator, investigator, monitor); 403 on write for others."""
     require_role(user, *DEVIATION_READ_ROLES)
-    deviation = ProtocolDeviation.objects.for_user(user).filter(pk=pk).select_related("site", "participant").first()
+    deviation = (
+        ProtocolDeviation.objects.for_user(user).filter(pk=_pk(pk)).select_related("site", "participant").first()
+    )
     if deviation is None:
         raise Http404
     if write:

@@ -12,12 +12,6 @@ from safety.models import SourceVerification
 pytestmark = pytest.mark.django_db
 
 
-def test_the_monitor_role_is_made_by_a_migration():
-    from django.contrib.auth.models import Group
-
-    assert Group.objects.filter(name="monitor").exists()
-
-
 def test_she_reads_her_sites_participants_with_identifiers(client_for, monitor, participant, par_participant):
     participant.full_name = "Siti Rahayu"
     participant.save()
