@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from analysis import dashboard, masking, narrative, pdf, presentation
 from analysis.forms import SettingsAction, SettingsActionForm
 from enrollment.access import get_study_for_user
+from safety import summary as safety_summary
 from trialsite.decorators import role_required
 from trialsite.roles import Role, has_role
 
@@ -55,6 +56,7 @@ def _context(request, *, wait: bool = True) -> dict | None:
 def dashboard_page(request):
     context = _context(request)
     context["action_forms"] = {action: SettingsActionForm(initial={"action": action}) for action in SettingsAction}
+    context |= safety_summary.dashboard_context(request.user, context["study"], masked=context["masked"])
     return render(request, "analysis/dashboard.html", context)
 
 
