@@ -12,6 +12,7 @@ Populations (docs/analysis.md)
   more than one day from day 1 to the post day. A day is non-adherent when ``adherence`` is
   "no" (the moringa dose not taken, the massage not given) or ``massage_minutes`` is 0;
   "partly" (part of the dose) counts as adherent. Days without an observation do not count.
+  Also without those the coordinator excluded from this population (``excluded_from_per_protocol``).
 
 Each participant left out is counted once, under the first reason of EXCLUSION_REASONS that
 applies to her.
@@ -48,8 +49,9 @@ EXCLUSION_REASONS = (
     "missing_post",
     "protocol_deviation",
     "non_adherence",
+    "excluded_from_per_protocol",
 )
-"""Why a participant is not analysed, in priority order; the last two apply to per_protocol only."""
+"""Why a participant is not analysed, in priority order; the last three apply to per_protocol only."""
 
 MAX_NON_ADHERENT_DAYS = 1
 CANONICAL_HEADER = "participant_id,arm_code,pre_score,post_score"
@@ -74,6 +76,7 @@ class ParticipantData:
     status_date: date | None
     excluded: bool
     start: date
+    excluded_per_protocol: bool = False
     scores: dict[int, int] = field(default_factory=dict)  # day -> score (observed days only)
     out_of_window_days: set[int] = field(default_factory=set)
     non_adherent_days: set[int] = field(default_factory=set)
@@ -82,11 +85,18 @@ class ParticipantData:
 def load_participants(study) -> list[ParticipantData]:
     """Every participant of ``study`` with her observations, in two queries."""
     people = {
-        pk: ParticipantData(pid, arm, status, status_date, excluded, start)
-        for pk, pid, arm, status, status_date, excluded, start in Participant.objects.filter(study=study)
+        pk: ParticipantData(pid, arm, status, status_date, excluded, start, excluded_pp)
+        for pk, pid, arm, status, status_date, excluded, start, excluded_pp in Participant.objects.filter(study=study)
         .order_by()
         .values_list(
-            "pk", "participant_id", "arm__code", "status", "status_date", "excluded_from_analysis", "intervention_start"
+            "pk",
+            "participant_id",
+            "arm__code",
+            "status",
+            "status_date",
+            "excluded_from_analysis",
+            "intervention_start",
+            "excluded_from_per_protocol",
         )
     }
     observations = (
@@ -157,6 +167,8 @@ def exclusion_reason(person: ParticipantData, *, population: str, pre_day: int, 
             return "protocol_deviation"
         if len({d for d in person.non_adherent_days if d <= post_day}) > MAX_NON_ADHERENT_DAYS:
             return "non_adherence"
+        if person.excluded_per_protocol:
+            return "excluded_from_per_protocol"
     return None
 
 

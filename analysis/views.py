@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from analysis import dashboard, masking, narrative, pdf, plans, presentation, presentation_plan
 from analysis.forms import SettingsAction, SettingsActionForm
 from enrollment.access import get_study_for_user
+from safety import summary as safety_summary
 from trialsite.decorators import role_required
 from trialsite.roles import Role, has_role
 
@@ -68,6 +69,7 @@ def _plan_context(result: dict) -> dict:
 def dashboard_page(request):
     context = _context(request)
     context["action_forms"] = {action: SettingsActionForm(initial={"action": action}) for action in SettingsAction}
+    context |= safety_summary.dashboard_context(request.user, context["study"], masked=context["masked"])
     return render(request, "analysis/dashboard.html", context)
 
 

@@ -53,8 +53,8 @@ def get_participant_for_user(user, pk: int, *, write: bool = False) -> Participa
 
 
 def can_see_identifiers(user) -> bool:
-    """Direct identifiers (name, phone, date of birth) are for the people who care for the mother."""
-    return has_role(user, Role.MIDWIFE, Role.COORDINATOR)
+    """Direct identifiers (name, phone, date of birth): for those who care for the mother, and the monitor's SDV."""
+    return has_role(user, Role.MIDWIFE, Role.COORDINATOR, Role.MONITOR)
 
 
 # Screenings carry identifiers and are the midwives' and coordinator's working list.

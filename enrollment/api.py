@@ -54,7 +54,7 @@ class ParticipantViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
 
     serializer_class = ParticipantSerializer
     permission_classes = [HasAnyRole]
-    roles = (Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR)
+    roles = (Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR, Role.MONITOR)
 
     def get_queryset(self):
         return Participant.objects.for_user(self.request.user).select_related("site", "arm", "allocation")

@@ -35,7 +35,11 @@ def _arm_rows(study: Study) -> list[dict]:
         (row["arm"], row["status"]): row
         for row in Participant.objects.filter(study=study)
         .values("arm", "status")
-        .annotate(n=Count("id"), analysed=Count("id", filter=Q(excluded_from_analysis=False)))
+        .annotate(
+            n=Count("id"),
+            analysed=Count("id", filter=Q(excluded_from_analysis=False)),
+            excluded=Count("id", filter=Q(excluded_from_analysis=True)),
+        )
     }
     reasons: dict[int, list[dict]] = {}
     left = (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)
@@ -63,6 +67,7 @@ def _arm_rows(study: Study) -> list[dict]:
                 "lost_to_follow_up": counts[ParticipantStatus.LOST_TO_FOLLOW_UP],
                 "left_reasons": reasons.get(arm.pk, []),
                 "analysed": completed.get("analysed", 0),
+                "excluded": sum(by_status.get((arm.pk, s), {}).get("excluded", 0) for s in ParticipantStatus.values),
             }
         )
     return rows

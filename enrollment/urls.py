@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrollment import views
+from enrollment import views, views_exclusion
 from enrollment.people import views as people
 from enrollment.setup import views as setup
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("participants/", views.participant_list, name="participant_list"),
     path("participants/<int:pk>/", views.participant_detail, name="participant_detail"),
     path("participants/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("participants/<int:pk>/exclusion/", views_exclusion.exclusion, name="exclusion"),
     path("flow/", views.flow, name="flow"),
     path("allocation-list/", views.allocation_list, name="allocation_list"),
     path("setup/study/", setup.study, name="setup_study"),

@@ -37,11 +37,12 @@ from trialsite.decorators import role_required
 from trialsite.roles import Role, has_role
 
 M, C, I = Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR
+MON = Role.MONITOR
 PAGE_SIZE = 25
 FAILED_ANSWERS = ScreeningAnswer.objects.filter(failed=True).select_related("criterion")
 
 
-@role_required(C, I, M)
+@role_required(C, I, M, MON)
 def study_detail(request):
     """The study set-up: days, window, allocation, arms and the sites the user can see."""
     study = get_study_for_user(request.user, request.GET.get("study"))
@@ -135,7 +136,7 @@ def _filtered_participants(user, study, form: ParticipantFilterForm):
     return participants
 
 
-@role_required(M, C, I)
+@role_required(M, C, I, MON)
 def participant_list(request):
     study = get_study_for_user(request.user, request.GET.get("study"))
     form = ParticipantFilterForm(request.GET or None, study=study)
@@ -166,7 +167,7 @@ def participant_detail_context(request, participant: Participant) -> dict:
     }
 
 
-@role_required(M, C, I)
+@role_required(M, C, I, MON)
 def participant_detail(request, pk: int):
     participant = get_participant_for_user(request.user, pk)
     return render(request, "enrollment/participant_detail.html", participant_detail_context(request, participant))

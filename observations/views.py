@@ -95,7 +95,7 @@ def _rebased(request, participant, current):
     return form
 
 
-@role_required(M, C, I)
+@role_required(M, C, I, Role.MONITOR)
 def timeline(request, pk: int):
     participant = get_participant_for_user(request.user, pk)
     return render(request, "observations/timeline.html", timeline_context(request.user, participant))
@@ -105,8 +105,12 @@ def timeline(request, pk: int):
 @role_required(C)
 def verify_participant(request, pk: int):
     participant = get_participant_for_user(request.user, pk, write=True)
-    count = services.verify_observations(observations=participant.observations.all(), user=request.user)
-    messages.success(request, _("%(count)d observations verified and locked.") % {"count": count})
+    try:
+        count = services.verify_observations(observations=participant.observations.all(), user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(count)d observations verified and locked.") % {"count": count})
     return redirect("observations:timeline", pk=participant.pk)
 
 
@@ -114,8 +118,12 @@ def verify_participant(request, pk: int):
 @role_required(C)
 def verify_observation(request, pk: int):
     observation = get_observation_for_user(request.user, pk, write=True)
-    services.verify_observations(observations=Observation.objects.filter(pk=observation.pk), user=request.user)
-    messages.success(request, _("Observation verified and locked."))
+    try:
+        services.verify_observations(observations=Observation.objects.filter(pk=observation.pk), user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Observation verified and locked."))
     return redirect("observations:timeline", pk=observation.participant_id)
 
 

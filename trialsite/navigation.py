@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from trialsite.roles import Role, roles_of
 
 M, C, I = Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR
+MON = Role.MONITOR
 
 
 @dataclass(frozen=True)
@@ -24,17 +25,20 @@ class NavItem:
 NAV_ITEMS = (
     NavItem("observations:today", _("Today"), (M, C)),
     NavItem("enrollment:screening_new", _("Screen"), (M, C)),
-    NavItem("enrollment:participant_list", _("Participants"), (M, C, I)),
+    NavItem("enrollment:participant_list", _("Participants"), (M, C, I, MON)),
     NavItem("enrollment:screening_log", _("Screening log"), (M, C)),
     NavItem("enrollment:flow", _("Participant flow"), (C, I)),
     NavItem("enrollment:allocation_list", _("Allocation list"), (C,)),
     NavItem("observations:completeness", _("Completeness"), (C,)),
     NavItem("observations:deviations", _("Deviations"), (C, I)),
     NavItem("observations:import", _("Import"), (C,)),
+    NavItem("safety:ae_list", _("Adverse events"), (M, C, I, MON)),
+    NavItem("safety:query_list", _("Data queries"), (M, C, MON)),
+    NavItem("safety:deviation_list", _("Deviation register"), (C, I, MON)),
     NavItem("analysis:plan", _("Analysis plan"), (C, I)),
     NavItem("analysis:dashboard", _("Results"), (C, I)),
     NavItem("exports:export", _("Export"), (C, I)),
-    NavItem("enrollment:study_detail", _("Study"), (M, C, I)),
+    NavItem("enrollment:study_detail", _("Study"), (M, C, I, MON)),
     NavItem("enrollment:people_list", _("People"), (C,)),
     NavItem("enrollment:setup_study", _("Study set-up"), (C,)),
     NavItem("enrollment:setup_sites", _("Sites"), (C,)),

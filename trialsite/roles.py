@@ -9,6 +9,7 @@ class Role(models.TextChoices):
     MIDWIFE = "midwife", _("Midwife")
     COORDINATOR = "coordinator", _("Coordinator")
     INVESTIGATOR = "investigator", _("Investigator")
+    MONITOR = "monitor", _("Monitor")
 
 
 def roles_of(user) -> frozenset[str]:
