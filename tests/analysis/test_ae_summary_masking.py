@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from analysis import masking
+from analysis import masking, plans
 from enrollment.models import Participant
 from safety import adverse_events
 from safety.summary import ae_summary
@@ -70,6 +70,7 @@ def test_the_coordinator_sees_the_summary_by_arm(events, study, coordinator, cli
 
 def test_locking_unmasks_the_summary_for_the_investigator(events, study, coordinator, client_for):
     masking.set_outcome_masking(study=study, masked=True, user=coordinator, reason="Blinded until lock")
+    plans.lock_plan(study=study, user=coordinator, reason="Plan fixed before unmasking")
     masking.lock_database(study=study, user=coordinator, reason="Final analysis")
     page = client_for("investigator").get(reverse("analysis:dashboard")).content.decode()
     assert page[page.index('data-testid="safety-section"') :].count('data-testid="ae-any"') == 2
