@@ -11,11 +11,8 @@ and an unchanged one lets the live poll answer 204 without computing anything.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -25,7 +22,8 @@ from analysis.masking import settings_for
 from analysis.models import AnalysisSettings
 from analysis.results import compute_results, load_analysis_data
 from enrollment import reports
-from enrollment.models import Arm, Participant, ParticipantStatus, Screening, Study
+from enrollment.models import Arm, Participant, Screening, Study
+from observations.completeness import completeness_by_site_and_day
 from observations.models import Observation
 from trialsite.audit import event_model_for
 
@@ -76,7 +74,9 @@ def _build(study: Study, *, population: str, masked: bool) -> dict:
         "locked": settings_for(study).is_locked,
         "flow": reports.flow_counts(study),
         "baseline": reports.baseline_table(study),
-        "completeness": completeness_by_site_and_day(study, today=timezone.localdate()),
+        "completeness": completeness_by_site_and_day(
+            study, Participant.objects.filter(study=study), today=timezone.localdate()
+        ),
     }
 
 
@@ -123,39 +123,3 @@ def compute_results_header(study: Study, *, population: str, rows) -> dict:
         "mann_whitney": {},
         "flags": [],
     }
-
-
-def completeness_by_site_and_day(study: Study, *, today) -> list[dict]:
-    """Per site and day 1..n_days: expected by today, entered, missing (two aggregate queries).
-
-    A day is expected once its target date (intervention start + day − 1) is today or past,
-    unless the participant left (withdrawn/lost) before that date.
-    """
-    left = (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)
-    days = range(1, study.n_days + 1)
-    expected = {
-        f"d{day}": Count(
-            "id",
-            filter=Q(intervention_start__lte=today - timedelta(days=day - 1))
-            & ~Q(status__in=left, status_date__lt=F("intervention_start") + timedelta(days=day - 1)),
-        )
-        for day in days
-    }
-    sites = Participant.objects.filter(study=study).values("site", "site__code", "site__name").annotate(**expected)
-    recorded = {
-        (row["participant__site"], row["day"]): row
-        for row in Observation.objects.filter(participant__study=study)
-        .values("participant__site", "day")
-        .annotate(entered=Count("id", filter=Q(missing_reason="")), missing=Count("id", filter=~Q(missing_reason="")))
-    }
-    return [_site_row(site, days, recorded) for site in sites.order_by("site__code")]
-
-
-def _site_row(site: dict, days, recorded: dict) -> dict:
-    cells = []
-    for day in days:
-        counts = recorded.get((site["site"], day), {})
-        entered, missing, expected = counts.get("entered", 0), counts.get("missing", 0), site[f"d{day}"]
-        percent = round(100 * min(entered + missing, expected) / expected) if expected else None
-        cells.append({"day": day, "expected": expected, "entered": entered, "missing": missing, "percent": percent})
-    return {"code": site["site__code"], "name": site["site__name"], "days": cells}

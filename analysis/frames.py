@@ -30,10 +30,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import NamedTuple
 
-from enrollment.models import Participant, ParticipantStatus
+from enrollment.models import Participant
+from enrollment.schedule import Schedule, stopped_on
 from observations.models import Adherence, Observation
 
 POPULATIONS = ("complete_cases", "per_protocol")
@@ -70,9 +70,8 @@ class ParticipantData:
     participant_id: str
     arm: str
     status: str
-    status_date: date | None
     excluded: bool
-    start: date
+    schedule: Schedule
     scores: dict[int, int] = field(default_factory=dict)  # day -> score (observed days only)
     out_of_window_days: set[int] = field(default_factory=set)
     non_adherent_days: set[int] = field(default_factory=set)
@@ -80,13 +79,18 @@ class ParticipantData:
 
 def load_participants(study) -> list[ParticipantData]:
     """Every participant of ``study`` with her observations, in two queries."""
-    people = {
-        pk: ParticipantData(pid, arm, status, status_date, excluded, start)
-        for pk, pid, arm, status, status_date, excluded, start in Participant.objects.filter(study=study)
+    rows = (
+        Participant.objects.filter(study=study)
         .order_by()
         .values_list(
             "pk", "participant_id", "arm__code", "status", "status_date", "excluded_from_analysis", "intervention_start"
         )
+    )
+    people = {
+        pk: ParticipantData(
+            pid, arm, status, excluded, Schedule(start, study.n_days, study.window_days, stopped_on(status, left_on))
+        )
+        for pk, pid, arm, status, left_on, excluded, start in rows
     }
     observations = (
         Observation.objects.filter(participant__study=study)
@@ -110,7 +114,7 @@ def exclusion_reason(person: ParticipantData, *, population: str, pre_day: int, 
     has_pre, has_post = pre_day in person.scores, post_day in person.scores
     if person.excluded:
         return "excluded_from_analysis"
-    if not has_post and _left_before(person, post_day):
+    if not has_post and person.schedule.left_before(post_day):
         return f"{person.status}_before_post_day"
     if not (has_pre or has_post):
         return "missing_pre_and_post"
@@ -124,12 +128,6 @@ def exclusion_reason(person: ParticipantData, *, population: str, pre_day: int, 
         if len({d for d in person.non_adherent_days if d <= post_day}) > MAX_NON_ADHERENT_DAYS:
             return "non_adherence"
     return None
-
-
-def _left_before(person: ParticipantData, day: int) -> bool:
-    """Withdrawn or lost to follow-up before the target date of ``day``."""
-    left = person.status in (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)
-    return left and person.status_date is not None and person.status_date < person.start + timedelta(days=day - 1)
 
 
 def check_population(population: str) -> None:

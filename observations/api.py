@@ -2,17 +2,23 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from enrollment.access import get_participant_for_user
+from enrollment.access import get_participant_for_user, get_study_for_user
+from enrollment.models import Participant
 from observations import services
 from observations.access import WRITE_ROLES, get_observation_for_user
+from observations.completeness import DEFINITION, completeness_by_site_and_day
 from observations.models import Observation
 from observations.serializers import ObservationInputSerializer, ObservationSerializer
 from observations.validation import DATA_FIELDS
-from trialsite.roles import has_role
+from trialsite.roles import Role, has_role
+
+COMPLETENESS_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
 
 
 class ObservationWritePermission(permissions.IsAuthenticated):
@@ -120,3 +126,29 @@ class ObservationViewSet(
             },
             status=status.HTTP_409_CONFLICT,
         )
+
+
+class CanSeeCompleteness(permissions.IsAuthenticated):
+    """Signed in and a coordinator or investigator (midwives see their worklist instead)."""
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and has_role(request.user, *COMPLETENESS_ROLES)
+
+
+class CompletenessView(APIView):
+    """``GET /api/v1/completeness/?study=SLUG``: the numbers of the completeness page and the dashboard."""
+
+    permission_classes = [CanSeeCompleteness]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("study", str, description="study slug (default: the first study you can see)")],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        study = get_study_for_user(request.user, request.query_params.get("study") or None)
+        today = services.local_today()
+        sites = completeness_by_site_and_day(study, Participant.objects.for_user(request.user), today=today)
+        return Response({
+            "study": study.slug, "today": today.isoformat(), "definition": DEFINITION,
+            "sites": [site.as_dict() for site in sites],
+        })  # fmt: skip

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from enrollment.models import Participant, Study
 from observations.interchange import ImportPlan, KnownParticipant, RowError, StudyContext, plan_import
-from observations.models import Observation, instrument_for, schedule_for
+from observations.models import Observation, instrument_for
 
 
 class ImportFailed(Exception):
@@ -23,11 +23,11 @@ def study_context(study: Study) -> StudyContext:
     stored = Participant.objects.filter(study=study).select_related("study", "arm")
     return StudyContext(
         site_codes=set(study.sites.values_list("code", flat=True)),
-        arm_codes=set(study.arms.values_list("code", flat=True)),
+        arm_adherence=dict(study.arms.values_list("code", "adherence")),
         n_days=study.n_days,
         window_days=study.window_days,
         thresholds=instrument_for(study).thresholds,
-        participants={p.participant_id: KnownParticipant(schedule_for(p), p.arm.code) for p in stored},
+        participants={p.participant_id: KnownParticipant(p.schedule, p.arm.adherence) for p in stored},
         stored_days=set(
             Observation.objects.filter(participant__study=study).values_list("participant__participant_id", "day")
         ),

@@ -15,8 +15,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from enrollment.models import Participant, ParticipantStatus
-from observations import rules
+from enrollment.models import Participant
+from enrollment.schedule import Schedule, has_left, stopped_on
 from observations.scoring import Thresholds, compute_score
 from observations.validation import observation_errors
 
@@ -31,7 +31,6 @@ OBSERVATION_COLUMNS = (
     "missing_reason", "deviation_reason", "score",
 )  # fmt: skip
 OBSERVATION_REQUIRED = ("participant_id", "day")
-STOPPED = (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)
 
 
 @dataclass(frozen=True)
@@ -47,8 +46,8 @@ class RowError:
 
 @dataclass(frozen=True)
 class KnownParticipant:
-    schedule: rules.Schedule
-    arm_code: str
+    schedule: Schedule
+    adherence: str  # the arm's Arm.adherence
 
 
 @dataclass
@@ -56,7 +55,7 @@ class StudyContext:
     """What the database holds for the study: codes, settings, stored participants and days."""
 
     site_codes: set[str]
-    arm_codes: set[str]
+    arm_adherence: dict[str, str]  # arm code -> Arm.adherence
     n_days: int
     window_days: int
     thresholds: Thresholds
@@ -118,7 +117,7 @@ def _participant(line: int, row: dict, file_name: str, ctx: StudyContext, seen: 
         err("participant_id", _("Participant %(id)s appears twice or is already stored.") % {"id": pid})
     if row.get("site") and row["site"] not in ctx.site_codes:
         err("site", _("Unknown site code %(code)s.") % {"code": row["site"]})
-    if row.get("arm") and row["arm"] not in ctx.arm_codes:
+    if row.get("arm") and row["arm"] not in ctx.arm_adherence:
         err("arm", _("Unknown arm code %(code)s.") % {"code": row["arm"]})
     names = [c for c in PARTICIPANT_COLUMNS if c not in ("site", "arm") and c in row]
     values = {c: _field_value(Participant, c, row[c], file_name, line, errors) for c in names}
@@ -131,7 +130,7 @@ def _participant_rules(values: dict, row: dict, file_name: str, line: int) -> li
     start, enrolled = values.get("intervention_start"), values.get("enrolled_on")
     if start and enrolled and start < enrolled:
         errors.append(RowError(file_name, line, "intervention_start", _("Must be on or after enrolled_on.")))
-    if values.get("status") in STOPPED:
+    if has_left(values.get("status", "")):
         for column in ("status_date", "status_reason"):
             if not row.get(column):
                 errors.append(RowError(file_name, line, column, _("Required for a withdrawn or lost participant.")))
@@ -153,10 +152,10 @@ def known_from_file(parsed: list[dict], ctx: StudyContext) -> dict[str, KnownPar
     """Participants of the file (those whose row parsed) in the form observation checks need."""
     known = {}
     for p in parsed:
-        if p.get("participant_id") and p.get("intervention_start") and p.get("arm"):
-            stopped = p.get("status_date") if p.get("status") in STOPPED else None
-            schedule = rules.Schedule(p["intervention_start"], ctx.n_days, ctx.window_days, stopped)
-            known[p["participant_id"]] = KnownParticipant(schedule, p["arm"])
+        if p.get("participant_id") and p.get("intervention_start") and p.get("arm") in ctx.arm_adherence:
+            stopped = stopped_on(p.get("status", ""), p.get("status_date"))
+            schedule = Schedule(p["intervention_start"], ctx.n_days, ctx.window_days, stopped)
+            known[p["participant_id"]] = KnownParticipant(schedule, ctx.arm_adherence[p["arm"]])
     return known
 
 
@@ -187,7 +186,7 @@ def _observation(line, row, file_name, known, ctx, today, seen) -> tuple[dict | 
     if errors:
         return None, errors
     cleaned, problems = observation_errors(
-        values, day=day, schedule=participant.schedule, arm_code=participant.arm_code, today=today
+        values, day=day, schedule=participant.schedule, adherence=participant.adherence, today=today
     )
     errors += [RowError(file_name, line, f, m) for f, ms in problems.items() for m in ms]
     if not errors:

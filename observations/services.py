@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from enrollment.models import Participant
 from observations.access import VERIFY_ROLES
-from observations.models import Observation, instrument_for, schedule_for
+from observations.models import Observation, instrument_for
 from observations.validation import observation_errors
 from trialsite import audit
 from trialsite.roles import require_role
@@ -44,8 +44,8 @@ def _validated(participant: Participant, day: int, values: dict, today: date | N
     cleaned, errors = observation_errors(
         values,
         day=day,
-        schedule=schedule_for(participant),
-        arm_code=participant.arm.code,
+        schedule=participant.schedule,
+        adherence=participant.arm.adherence,
         today=today or local_today(),
     )
     if errors:
@@ -100,7 +100,7 @@ def correct_observation(
     participant = observation.participant
     cleaned = _validated(participant, observation.day, values, today)
     probe = Observation(participant=participant, day=observation.day, **cleaned)
-    derived = probe.derived_values(instrument_for(participant.study).thresholds, schedule_for(participant))
+    derived = probe.derived_values(instrument_for(participant.study).thresholds, participant.schedule)
     with transaction.atomic(), audit.reason(reason.strip(), user=_user_pk(user)):
         changed = Observation.objects.filter(
             pk=observation.pk, version=expected_version, verified_at__isnull=True

@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from enrollment.models import AdherenceKind
+from enrollment.schedule import Schedule
 from observations import rules
 from observations.models import MEASURED, Adherence, Observation
 
@@ -23,11 +25,6 @@ DATA_FIELDS = (
 """What a person records for a day (day and participant identify the row; score is derived)."""
 
 EMPTY_WHEN_MISSING = (*MEASURED, "expressed_volume_ml", "infant_weight_g", "adherence", "massage_minutes")
-
-
-def adherence_kind(arm_code: str) -> str:
-    """``massage`` arms record given yes/no plus minutes; every other arm records yes/partly/no."""
-    return "massage" if "massage" in arm_code else "dose"
 
 
 def _empty(value) -> bool:
@@ -53,7 +50,7 @@ def clean_fields(values: dict) -> tuple[dict, dict[str, list[str]]]:
     return cleaned, errors
 
 
-def _content_errors(cleaned: dict, arm_code: str) -> dict[str, list[str]]:
+def _content_errors(cleaned: dict, adherence: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if cleaned["missing_reason"]:
         for name in EMPTY_WHEN_MISSING:
@@ -63,12 +60,13 @@ def _content_errors(cleaned: dict, arm_code: str) -> dict[str, list[str]]:
     for name in MEASURED:
         if cleaned[name] is None:
             errors[name] = [_("This field is required (or mark the day missing with a reason).")]
-    errors.update(_adherence_errors(cleaned, arm_code))
+    errors.update(_adherence_errors(cleaned, adherence))
     return errors
 
 
-def _adherence_errors(cleaned: dict, arm_code: str) -> dict[str, list[str]]:
-    if adherence_kind(arm_code) == "dose":
+def _adherence_errors(cleaned: dict, adherence: str) -> dict[str, list[str]]:
+    """``massage`` arms record given yes/no plus minutes; ``dose`` arms record yes/partly/no (``Arm.adherence``)."""
+    if adherence == AdherenceKind.DOSE:
         if cleaned["massage_minutes"] is not None:
             return {"massage_minutes": [_("Massage minutes are recorded only in the oxytocin-massage group.")]}
         return {}
@@ -82,13 +80,13 @@ def _adherence_errors(cleaned: dict, arm_code: str) -> dict[str, list[str]]:
 
 
 def observation_errors(
-    values: dict, *, day: int, schedule: rules.Schedule, arm_code: str, today: date
+    values: dict, *, day: int, schedule: Schedule, adherence: str, today: date
 ) -> tuple[dict, dict[str, list[str]]]:
     """(cleaned values, every broken rule) for one day of one participant."""
     cleaned, errors = clean_fields(values)
     if errors:
         return cleaned, errors
-    errors = _content_errors(cleaned, arm_code)
+    errors = _content_errors(cleaned, adherence)
     for field, messages in rules.schedule_errors(
         schedule,
         day=day,

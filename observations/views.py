@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enrollment.access import get_participant_for_user, get_study_for_user
+from enrollment.models import Participant
 from observations import services, worklist
 from observations.access import get_observation_for_user
+from observations.completeness import completeness_by_site_and_day
 from observations.forms import ObservationForm, ReasonForm, conflict_rows, initial_from
-from observations.models import Observation, instrument_for, schedule_for
+from observations.models import Observation, instrument_for
 from observations.rules import default_observation_date
 from observations.timeline import timeline_context
 from trialsite.decorators import role_required
@@ -34,7 +36,7 @@ def _form_page(request, participant, day, form, observation, conflict=None):
     return render(request, "observations/form.html", {
         "participant": participant, "day": day, "form": form, "observation": observation, "conflict": conflict,
         "conflict_rows": rows,
-        "thresholds": instrument_for(participant.study).thresholds, "arm_code": participant.arm.code,
+        "thresholds": instrument_for(participant.study).thresholds, "adherence": participant.arm.adherence,
     })  # fmt: skip
 
 
@@ -46,7 +48,7 @@ def observation_form(request, pk: int, day: int):
     # A resend of the first-entry form (same idempotency key) is not an edit: it returns the stored row.
     editing = observation is not None and str(observation.idempotency_key) != request.POST.get("idempotency_key")
     initial = initial_from(observation) if editing else {"observed_on": _proposed_date(participant, day)}
-    form = ObservationForm(request.POST or None, arm_code=participant.arm.code, editing=editing, initial=initial)
+    form = ObservationForm(request.POST or None, adherence=participant.arm.adherence, editing=editing, initial=initial)
     if request.method != "POST" or not form.is_valid():
         return _form_page(request, participant, day, form, observation)
     try:
@@ -62,7 +64,7 @@ def observation_form(request, pk: int, day: int):
 
 
 def _proposed_date(participant, day: int):
-    schedule = schedule_for(participant)
+    schedule = participant.schedule
     return default_observation_date(schedule, min(max(day, 1), schedule.n_days), services.local_today())
 
 
@@ -82,7 +84,7 @@ def _rebased(request, participant, current):
     """The user's submitted values, now based on the current version: saving again overrides knowingly."""
     data = request.POST.copy()
     data["version"] = str(current.version)
-    form = ObservationForm(data, arm_code=participant.arm.code, editing=True)
+    form = ObservationForm(data, adherence=participant.arm.adherence, editing=True)
     form.is_valid()
     return form
 
@@ -139,8 +141,10 @@ def deviations(request):
 @role_required(C)
 def completeness(request):
     study = get_study_for_user(request.user, request.GET.get("study"))
-    sites, overdue = worklist.completeness_for(request.user, study, services.local_today())
+    today = services.local_today()
+    sites = completeness_by_site_and_day(study, Participant.objects.for_user(request.user), today=today)
+    overdue = worklist.overdue_for(request.user, study, today)
     return render(request, "observations/completeness.html", {
         "study": study, "sites": sites, "overdue": overdue, "days": range(1, study.n_days + 1),
-        "today": services.local_today(), "form_url": reverse("observations:today"),
+        "today": today, "form_url": reverse("observations:today"),
     })  # fmt: skip

@@ -68,7 +68,7 @@ def good_values(today):
             "adherence": "yes",
             "notes": "",
         }
-        if "massage" in participant.arm.code:
+        if participant.arm.adherence == "massage":
             values["massage_minutes"] = 15
         values.update(changes)
         return values
