@@ -2,8 +2,8 @@
 
 Coordinators and investigators only (midwives 403, anonymous 401). The study is loaded through
 ``enrollment.access.get_study_for_user`` (404 when the caller cannot see it). While outcomes are
-masked for the caller (``analysis.masking.outcome_masked_for``) the answer is the pooled figures
-of ``analysis.dashboard.pooled_results`` (no group, no comparison), as on the dashboard.
+masked for the caller the answer is the pooled figures (no group, no comparison), as on the
+dashboard: ``analysis.visibility.visible_results`` decides, for every channel.
 """
 
 from django.utils.translation import gettext as _
@@ -12,9 +12,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 
-from analysis.dashboard import pooled_results
-from analysis.masking import outcome_masked_for
-from analysis.results import POPULATIONS, compute_results
+from analysis.results import POPULATIONS
+from analysis.visibility import visible_results
 from enrollment.access import get_study_for_user
 from trialsite.roles import Role, has_role
 
@@ -59,10 +58,8 @@ class AnalysisViewSet(viewsets.ViewSet):
     def list(self, request):
         population = _population(request)
         study = get_study_for_user(request.user, request.query_params.get("study") or None)
-        if outcome_masked_for(request.user, study):
-            return Response(pooled_results(study, population=population))
         try:
-            result = compute_results(study, population=population, arms=_arms(request))
+            visible = visible_results(request.user, study, population=population, arms=_arms(request))
         except ValueError as error:
             raise serializers.ValidationError({"arms": [str(error)]}) from error
-        return Response(result)
+        return Response(visible.result)

@@ -18,8 +18,7 @@ from analysis.exports.models import ExportFormat, ExportLayout, ExportRecord
 from analysis.exports.queries import Scope, iter_rows, observations_sql, participants_sql
 from analysis.exports.wide import wide_rows
 from analysis.exports.writers import Table, write_tables
-from analysis.masking import outcome_masked_for
-from analysis.results import compute_results
+from analysis.visibility import visible_results
 from enrollment.models import Study
 from trialsite import audit
 from trialsite.roles import Role, has_role
@@ -99,14 +98,15 @@ def export_bundle(*, study: Study, user, options: ExportOptions, folder: Path) -
     """
     check_export_allowed(user, deidentified=options.deidentified)
     options.check(study)
-    masked = outcome_masked_for(user, study)
     outermost = not connection.in_atomic_block
     with transaction.atomic(), translation.override(options.language):
         if outermost:
             connection.cursor().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        visible = visible_results(user, study, population="complete_cases")
+        masked = visible.masked
         files = write_tables(options.file_format, build_tables(study, options, masked=masked), folder)
-        if not masked:
-            files.append(write_json(compute_results(study, population="complete_cases"), folder / RESULTS_FILE))
+        if not masked:  # the bundle is the data by arm; a masked export carries neither arms nor results
+            files.append(write_json(visible.result, folder / RESULTS_FILE))
         path = folder / bundle_name(study, options)
         manifest = write_bundle(files, _header(study, user, options, masked), path)
         record = _log(study, user, options, masked, path, manifest)
