@@ -9,22 +9,14 @@ dashboard: ``analysis.visibility.visible_results`` decides, for every channel.
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from analysis.results import POPULATIONS
 from analysis.visibility import visible_results
 from enrollment.access import get_study_for_user
-from trialsite.roles import Role, has_role
-
-ANALYSIS_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
-
-
-class CanSeeAnalysis(permissions.IsAuthenticated):
-    """Signed in and a coordinator or investigator."""
-
-    def has_permission(self, request, view):
-        return super().has_permission(request, view) and has_role(request.user, *ANALYSIS_ROLES)
+from trialsite.api_permissions import HasCapability
+from trialsite.roles import Capability
 
 
 def _population(request) -> str:
@@ -45,7 +37,8 @@ def _arms(request) -> list[str] | None:
 class AnalysisViewSet(viewsets.ViewSet):
     """The full analysis of one study, the same numbers as the dashboard and ``manage.py analyze --json``."""
 
-    permission_classes = [CanSeeAnalysis]
+    permission_classes = [HasCapability]
+    capability = Capability.READ_RESULTS
 
     @extend_schema(
         parameters=[

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from analysis.models import AnalysisSettings
 from enrollment.models import Study
 from trialsite import audit
-from trialsite.roles import Role, has_role
+from trialsite.roles import Capability, can
 
 
 def settings_for(study: Study) -> AnalysisSettings:
@@ -32,7 +32,7 @@ def outcome_masked_for(user, study: Study) -> bool:
     Coordinators always see results by arm; everyone else is masked while the study's
     outcome masking is on and its database is not locked.
     """
-    if has_role(user, Role.COORDINATOR):
+    if can(user, Capability.SEE_UNMASKED_RESULTS):
         return False
     current = settings_for(study)
     return current.outcome_masking and not current.is_locked

@@ -13,10 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from analysis import dashboard, masking, narrative, pdf, presentation
 from analysis.forms import SettingsAction, SettingsActionForm
 from enrollment.access import get_study_for_user
-from trialsite.decorators import role_required
-from trialsite.roles import Role, has_role
-
-C, I = Role.COORDINATOR, Role.INVESTIGATOR
+from trialsite.decorators import capability_required
+from trialsite.roles import Capability, can
 
 SETTINGS_SERVICES = {
     SettingsAction.MASK: lambda **kw: masking.set_outcome_masking(masked=True, **kw),
@@ -39,7 +37,7 @@ def _context(request, *, wait: bool = True) -> dict | None:
         "population": population,
         "populations": dashboard.POPULATIONS,
         "settings": masking.settings_for(study),
-        "can_manage": has_role(request.user, C),
+        "can_manage": can(request.user, Capability.MANAGE_MASKING_AND_LOCK),
         "narrative": narrative.both_languages(bundle["result"], masked=masked),
         "chart": presentation.chart_data(bundle["result"]),
         "daily_rows": presentation.daily_rows(bundle["result"]),
@@ -51,7 +49,7 @@ def _context(request, *, wait: bool = True) -> dict | None:
 
 
 @require_GET
-@role_required(C, I)
+@capability_required(Capability.READ_RESULTS)
 def dashboard_page(request):
     context = _context(request)
     context["action_forms"] = {action: SettingsActionForm(initial={"action": action}) for action in SettingsAction}
@@ -59,7 +57,7 @@ def dashboard_page(request):
 
 
 @require_GET
-@role_required(C, I)
+@capability_required(Capability.READ_RESULTS)
 def dashboard_live(request):
     """The results fragment for htmx polling.
 
@@ -76,7 +74,7 @@ def dashboard_live(request):
 
 
 @require_POST
-@role_required(C)
+@capability_required(Capability.MANAGE_MASKING_AND_LOCK)
 def settings_action(request):
     study = get_study_for_user(request.user, request.POST.get("study"), write=True)
     form = SettingsActionForm(request.POST)
@@ -96,13 +94,13 @@ def settings_action(request):
 
 
 @require_GET
-@role_required(C, I)
+@capability_required(Capability.READ_RESULTS)
 def report(request):
     return render(request, "analysis/report.html", _context(request))
 
 
 @require_GET
-@role_required(C, I)
+@capability_required(Capability.READ_RESULTS)
 def report_pdf(request):
     context = _context(request)
     response = HttpResponse(pdf.render_report(context), content_type="application/pdf")

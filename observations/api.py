@@ -1,6 +1,5 @@
 """``/api/v1/observations/``: scoped like the pages; writes go through the services."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -11,29 +10,23 @@ from rest_framework.views import APIView
 from enrollment.access import get_participant_for_user, get_study_for_user
 from enrollment.models import Participant
 from observations import services
-from observations.access import WRITE_ROLES, get_observation_for_user
+from observations.access import get_observation_for_user
 from observations.completeness import DEFINITION, completeness_by_site_and_day
 from observations.models import Observation
 from observations.serializers import ObservationInputSerializer, ObservationSerializer
 from observations.validation import DATA_FIELDS
-from trialsite.roles import Role, has_role
-
-COMPLETENESS_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
+from trialsite.api_permissions import HasCapability
+from trialsite.roles import Capability, can
 
 
 class ObservationWritePermission(permissions.IsAuthenticated):
-    """Anyone signed in reads (scoped by site); only midwives and coordinators write."""
+    """Anyone signed in reads (scoped by site: a user without a site sees none); writing needs
+    RECORD_OBSERVATIONS."""
 
     def has_permission(self, request, view):
         if not super().has_permission(request, view):
             return False
-        return request.method in permissions.SAFE_METHODS or has_role(request.user, *WRITE_ROLES)
-
-
-def _api_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError({"non_field_errors": exc.messages})
+        return request.method in permissions.SAFE_METHODS or can(request.user, Capability.RECORD_OBSERVATIONS)
 
 
 def _int_param(request, name: str) -> int | None:
@@ -77,13 +70,10 @@ class ObservationViewSet(
         participant = get_participant_for_user(request.user, data.validated_data["participant"], write=True)
         key = data.validated_data.get("idempotency_key")
         replay = bool(key) and Observation.objects.filter(idempotency_key=key).exists()
-        try:
-            observation = services.record_observation(
-                participant=participant, day=data.validated_data["day"], values=data.values(),
-                user=request.user, idempotency_key=key,
-            )  # fmt: skip
-        except DjangoValidationError as exc:
-            raise _api_error(exc) from None
+        observation = services.record_observation(
+            participant=participant, day=data.validated_data["day"], values=data.values(),
+            user=request.user, idempotency_key=key,
+        )  # fmt: skip
         code = status.HTTP_200_OK if replay else status.HTTP_201_CREATED
         return Response(ObservationSerializer(observation).data, status=code)
 
@@ -107,8 +97,6 @@ class ObservationViewSet(
                 observation=observation, values=values, user=request.user,
                 reason=data.validated_data.get("reason", ""), expected_version=data.validated_data["version"],
             )  # fmt: skip
-        except DjangoValidationError as exc:
-            raise _api_error(exc) from None
         except services.ObservationConflict as conflict:
             return self._conflict(conflict)
         return Response(ObservationSerializer(saved).data)
@@ -128,17 +116,11 @@ class ObservationViewSet(
         )
 
 
-class CanSeeCompleteness(permissions.IsAuthenticated):
-    """Signed in and a coordinator or investigator (midwives see their worklist instead)."""
-
-    def has_permission(self, request, view):
-        return super().has_permission(request, view) and has_role(request.user, *COMPLETENESS_ROLES)
-
-
 class CompletenessView(APIView):
     """``GET /api/v1/completeness/?study=SLUG``: the numbers of the completeness page and the dashboard."""
 
-    permission_classes = [CanSeeCompleteness]
+    permission_classes = [HasCapability]
+    capability = Capability.READ_RESULTS  # the dashboard's completeness table, as JSON
 
     @extend_schema(
         parameters=[OpenApiParameter("study", str, description="study slug (default: the first study you can see)")],

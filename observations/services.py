@@ -16,11 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment.models import Participant
-from observations.access import VERIFY_ROLES
 from observations.models import Observation, instrument_for
 from observations.validation import observation_errors
 from trialsite import audit
-from trialsite.roles import require_role
+from trialsite.roles import Capability, require
 
 
 class ObservationConflict(Exception):
@@ -115,7 +114,7 @@ def correct_observation(
 
 def verify_observations(*, observations, user) -> int:
     """Mark the given (queryset of) observations verified, which locks them. Returns how many changed."""
-    require_role(user, *VERIFY_ROLES)
+    require(user, Capability.VERIFY_OBSERVATIONS)
     with transaction.atomic(), audit.reason(_("Verified by the coordinator"), user=_user_pk(user)):
         return observations.filter(verified_at__isnull=True).update(
             verified_at=timezone.now(), verified_by=user, version=F("version") + 1
@@ -124,7 +123,7 @@ def verify_observations(*, observations, user) -> int:
 
 def unlock_observation(*, observation: Observation, user, reason: str) -> Observation:
     """Lift the verification lock so the observation can be corrected again (coordinator, with a reason)."""
-    require_role(user, *VERIFY_ROLES)
+    require(user, Capability.VERIFY_OBSERVATIONS)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for unlocking.")]})
     with transaction.atomic(), audit.reason(reason.strip(), user=_user_pk(user)):

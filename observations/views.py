@@ -18,13 +18,11 @@ from observations.forms import ObservationForm, ReasonForm, conflict_rows, initi
 from observations.models import Observation, instrument_for
 from observations.rules import default_observation_date
 from observations.timeline import timeline_context
-from trialsite.decorators import role_required
-from trialsite.roles import Role
-
-M, C, I = Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR
+from trialsite.decorators import capability_required
+from trialsite.roles import Capability
 
 
-@role_required(M, C)
+@capability_required(Capability.RECORD_OBSERVATIONS)
 def today(request):
     return render(request, "observations/today.html", {
         "worklist": worklist.worklist_for(request.user, services.local_today()), "today": services.local_today(),
@@ -40,7 +38,7 @@ def _form_page(request, participant, day, form, observation, conflict=None):
     })  # fmt: skip
 
 
-@role_required(M, C)
+@capability_required(Capability.RECORD_OBSERVATIONS)
 def observation_form(request, pk: int, day: int):
     """Enter day ``day`` of a participant, or correct it (with a reason) once it is saved."""
     participant = get_participant_for_user(request.user, pk, write=True)
@@ -89,14 +87,14 @@ def _rebased(request, participant, current):
     return form
 
 
-@role_required(M, C, I)
+@capability_required(Capability.READ_PARTICIPANTS)
 def timeline(request, pk: int):
     participant = get_participant_for_user(request.user, pk)
     return render(request, "observations/timeline.html", timeline_context(request.user, participant))
 
 
 @require_POST
-@role_required(C)
+@capability_required(Capability.VERIFY_OBSERVATIONS)
 def verify_participant(request, pk: int):
     participant = get_participant_for_user(request.user, pk, write=True)
     count = services.verify_observations(observations=participant.observations.all(), user=request.user)
@@ -105,7 +103,7 @@ def verify_participant(request, pk: int):
 
 
 @require_POST
-@role_required(C)
+@capability_required(Capability.VERIFY_OBSERVATIONS)
 def verify_observation(request, pk: int):
     observation = get_observation_for_user(request.user, pk, write=True)
     services.verify_observations(observations=Observation.objects.filter(pk=observation.pk), user=request.user)
@@ -114,7 +112,7 @@ def verify_observation(request, pk: int):
 
 
 @require_POST
-@role_required(C)
+@capability_required(Capability.VERIFY_OBSERVATIONS)
 def unlock_observation(request, pk: int):
     observation = get_observation_for_user(request.user, pk, write=True)
     form = ReasonForm(request.POST)
@@ -126,7 +124,7 @@ def unlock_observation(request, pk: int):
     return redirect("observations:timeline", pk=observation.participant_id)
 
 
-@role_required(C, I)
+@capability_required(Capability.READ_RESULTS)
 def deviations(request):
     study = get_study_for_user(request.user, request.GET.get("study"))
     rows = (
@@ -138,7 +136,7 @@ def deviations(request):
     return render(request, "observations/deviations.html", {"study": study, "rows": rows})
 
 
-@role_required(C)
+@capability_required(Capability.SEE_COMPLETENESS)
 def completeness(request):
     study = get_study_for_user(request.user, request.GET.get("study"))
     today = services.local_today()

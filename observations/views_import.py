@@ -10,8 +10,8 @@ from enrollment.access import get_study_for_user
 from observations.forms import ImportConfirmForm, ImportForm
 from observations.importing import ImportFailed, check_files, import_files
 from observations.services import local_today
-from trialsite.decorators import role_required
-from trialsite.roles import Role
+from trialsite.decorators import capability_required
+from trialsite.roles import Capability
 
 
 def _files_from_confirm(form: ImportConfirmForm) -> dict:
@@ -22,7 +22,7 @@ def _files_from_confirm(form: ImportConfirmForm) -> dict:
     }
 
 
-@role_required(Role.COORDINATOR)
+@capability_required(Capability.IMPORT_DATA)
 def import_data(request):
     """GET: the upload form. POST files: check and preview. POST confirm: check again and import."""
     study = get_study_for_user(request.user, request.GET.get("study"), write=True)

@@ -1,4 +1,4 @@
-"""The navigation bar: which pages each role sees, in one list.
+"""The navigation bar: which pages a user sees, by the capability each page needs (trialsite.roles).
 
 Entries whose URL name is not (yet) routed are skipped, so the list can name
 pages of every app without importing them.
@@ -9,40 +9,37 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from trialsite.roles import Role, roles_of
-
-M, C, I = Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR
+from trialsite.roles import Capability, can
 
 
 @dataclass(frozen=True)
 class NavItem:
     url_name: str
     label: str
-    roles: tuple[str, ...]
+    capability: str
 
 
 NAV_ITEMS = (
-    NavItem("observations:today", _("Today"), (M, C)),
-    NavItem("enrollment:screening_new", _("Screen"), (M, C)),
-    NavItem("enrollment:participant_list", _("Participants"), (M, C, I)),
-    NavItem("enrollment:screening_log", _("Screening log"), (M, C)),
-    NavItem("enrollment:flow", _("Participant flow"), (C, I)),
-    NavItem("enrollment:allocation_list", _("Allocation list"), (C,)),
-    NavItem("observations:completeness", _("Completeness"), (C,)),
-    NavItem("observations:deviations", _("Deviations"), (C, I)),
-    NavItem("observations:import", _("Import"), (C,)),
-    NavItem("analysis:dashboard", _("Results"), (C, I)),
-    NavItem("exports:export", _("Export"), (C, I)),
-    NavItem("enrollment:study_detail", _("Study"), (M, C, I)),
-    NavItem("audit_log", _("Audit trail"), (C,)),
+    NavItem("observations:today", _("Today"), Capability.RECORD_OBSERVATIONS),
+    NavItem("enrollment:screening_new", _("Screen"), Capability.SCREEN_AND_ENROL),
+    NavItem("enrollment:participant_list", _("Participants"), Capability.READ_PARTICIPANTS),
+    NavItem("enrollment:screening_log", _("Screening log"), Capability.SCREEN_AND_ENROL),
+    NavItem("enrollment:flow", _("Participant flow"), Capability.READ_RESULTS),
+    NavItem("enrollment:allocation_list", _("Allocation list"), Capability.MANAGE_ALLOCATION),
+    NavItem("observations:completeness", _("Completeness"), Capability.SEE_COMPLETENESS),
+    NavItem("observations:deviations", _("Deviations"), Capability.READ_RESULTS),
+    NavItem("observations:import", _("Import"), Capability.IMPORT_DATA),
+    NavItem("analysis:dashboard", _("Results"), Capability.READ_RESULTS),
+    NavItem("exports:export", _("Export"), Capability.EXPORT_DEIDENTIFIED),
+    NavItem("enrollment:study_detail", _("Study"), Capability.READ_PARTICIPANTS),
+    NavItem("audit_log", _("Audit trail"), Capability.READ_AUDIT),
 )
 
 
 def nav_for(user) -> list[dict]:
-    roles = roles_of(user)
     items = []
     for item in NAV_ITEMS:
-        if not roles.intersection(item.roles):
+        if not can(user, item.capability):
             continue
         try:
             items.append({"url": reverse(item.url_name), "label": item.label, "name": item.url_name})

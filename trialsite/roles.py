@@ -31,3 +31,66 @@ def require_role(user, *roles: str) -> None:
     """Raise PermissionDenied unless ``user`` holds one of ``roles``."""
     if not has_role(user, *roles):
         raise PermissionDenied
+
+
+class Capability(models.TextChoices):
+    """What a user may do; who may do it is written once, in CAPABILITIES."""
+
+    READ_PARTICIPANTS = "read_participants", _("See participants and their days")
+    SEE_IDENTIFIERS = "see_identifiers", _("See names, phone numbers and dates of birth")
+    SCREEN_AND_ENROL = "screen_and_enrol", _("Screen, enrol and withdraw mothers")
+    RECORD_OBSERVATIONS = "record_observations", _("Enter and correct daily observations")
+    VERIFY_OBSERVATIONS = "verify_observations", _("Verify (lock) and unlock observations")
+    SEE_COMPLETENESS = "see_completeness", _("See completeness and overdue days")
+    IMPORT_DATA = "import_data", _("Import participants and observations")
+    MANAGE_ALLOCATION = "manage_allocation", _("Manage the allocation list")
+    MANAGE_STUDY = "manage_study", _("Change the study's settings")
+    READ_RESULTS = "read_results", _("See the results, the flow and the deviations")
+    SEE_UNMASKED_RESULTS = "see_unmasked_results", _("See results by arm while outcomes are masked")
+    MANAGE_MASKING_AND_LOCK = "manage_masking_and_lock", _("Mask outcomes and lock the database")
+    EXPORT_DEIDENTIFIED = "export_deidentified", _("Export de-identified data")
+    EXPORT_IDENTIFIED = "export_identified", _("Export identified data and see the export log")
+    READ_AUDIT = "read_audit", _("Read the audit trail")
+
+
+_M, _C, _I = Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Capability.READ_PARTICIPANTS: frozenset({_M, _C, _I}),
+    Capability.SEE_IDENTIFIERS: frozenset({_M, _C}),
+    Capability.SCREEN_AND_ENROL: frozenset({_M, _C}),
+    Capability.RECORD_OBSERVATIONS: frozenset({_M, _C}),
+    Capability.VERIFY_OBSERVATIONS: frozenset({_C}),
+    Capability.SEE_COMPLETENESS: frozenset({_C}),
+    Capability.IMPORT_DATA: frozenset({_C}),
+    Capability.MANAGE_ALLOCATION: frozenset({_C}),
+    Capability.MANAGE_STUDY: frozenset({_C}),
+    Capability.READ_RESULTS: frozenset({_C, _I}),
+    Capability.SEE_UNMASKED_RESULTS: frozenset({_C}),
+    Capability.MANAGE_MASKING_AND_LOCK: frozenset({_C}),
+    Capability.EXPORT_DEIDENTIFIED: frozenset({_C, _I}),
+    Capability.EXPORT_IDENTIFIED: frozenset({_C}),
+    Capability.READ_AUDIT: frozenset({_C}),
+}
+"""The capability matrix: the one place that says which role may do what (docs/structure.md).
+
+Views (``trialsite.decorators.capability_required``), API permissions
+(``trialsite.api_permissions.HasCapability``), the navigation and the templates (``can`` in
+every template context) all ask :func:`can`; sites are scoped separately by the access helpers.
+"""
+
+
+def can(user, capability: str) -> bool:
+    """May ``user`` do ``capability``? (Django staff status grants nothing here.)"""
+    return bool(roles_of(user) & CAPABILITIES[capability])
+
+
+def require(user, capability: str) -> None:
+    """Raise PermissionDenied unless ``user`` may do ``capability``."""
+    if not can(user, capability):
+        raise PermissionDenied
+
+
+def capabilities_of(user) -> dict[str, bool]:
+    """{capability: may?} for every capability: what templates read as ``can.<capability>``."""
+    return {capability: can(user, capability) for capability in Capability.values}

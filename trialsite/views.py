@@ -8,9 +8,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from trialsite import audit
-from trialsite.decorators import role_required
+from trialsite.decorators import capability_required
 from trialsite.models import Profile
-from trialsite.roles import Role
+from trialsite.roles import Capability
 
 
 @login_required
@@ -48,13 +48,13 @@ def set_language(request):
     return response
 
 
-@role_required(Role.COORDINATOR)
+@capability_required(Capability.READ_AUDIT)
 def record_history(request, app_label: str, model_name: str, pk: str):
     obj = audit.get_tracked_object_for_user(request.user, app_label, model_name, pk)
     entries = audit.history_for(obj)
     return render(request, "audit/record_history.html", {"object": obj, "entries": entries})
 
 
-@role_required(Role.COORDINATOR)
+@capability_required(Capability.READ_AUDIT)
 def audit_log(request):
     return render(request, "audit/log.html", {"events": audit.recent_events()})

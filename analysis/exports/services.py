@@ -21,7 +21,7 @@ from analysis.exports.writers import Table, write_tables
 from analysis.visibility import visible_results
 from enrollment.models import Study
 from trialsite import audit
-from trialsite.roles import Role, has_role
+from trialsite.roles import Capability, can
 
 LANGUAGES = ("id", "en")
 RESULTS_FILE = "results.json"
@@ -46,14 +46,12 @@ class ExportOptions:
 
 
 def check_export_allowed(user, *, deidentified: bool) -> None:
-    """Coordinators export identified or de-identified data; investigators de-identified only; others nothing."""
-    if has_role(user, Role.COORDINATOR):
-        return
-    if has_role(user, Role.INVESTIGATOR) and deidentified:
+    """Identified data needs EXPORT_IDENTIFIED, de-identified data EXPORT_DEIDENTIFIED (trialsite.roles)."""
+    if can(user, Capability.EXPORT_IDENTIFIED if not deidentified else Capability.EXPORT_DEIDENTIFIED):
         return
     raise PermissionDenied(
         _("Investigators may export de-identified data only.")
-        if has_role(user, Role.INVESTIGATOR)
+        if can(user, Capability.EXPORT_DEIDENTIFIED)
         else _("Only coordinators and investigators may export data.")
     )
 
