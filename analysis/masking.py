@@ -50,32 +50,32 @@ def _locked_row(study: Study) -> AnalysisSettings:
     return row
 
 
-def set_outcome_masking(*, study: Study, masked: bool, user, reason: str) -> AnalysisSettings:
+def set_outcome_masking(*, study: Study, masked: bool, by, reason: str) -> AnalysisSettings:
     """Switch outcome masking on or off (coordinators), recording the reason in the audit trail."""
     text = _require_reason(reason)
-    with transaction.atomic(), audit.reason(text, user=user.pk):
+    with transaction.atomic(), audit.reason(text, user=by.pk):
         row = _locked_row(study)
         row.outcome_masking = masked
         row.save(update_fields=["outcome_masking"])
     return row
 
 
-def lock_database(*, study: Study, user, reason: str) -> AnalysisSettings:
+def lock_database(*, study: Study, by, reason: str) -> AnalysisSettings:
     """Lock the database (unmasks results for investigators); refuses a second lock."""
     text = _require_reason(reason)
-    with transaction.atomic(), audit.reason(text, user=user.pk):
+    with transaction.atomic(), audit.reason(text, user=by.pk):
         row = _locked_row(study)
         if row.is_locked:
             raise ValidationError(_("The database is already locked."))
-        row.locked_at, row.locked_by = timezone.now(), user
+        row.locked_at, row.locked_by = timezone.now(), by
         row.save(update_fields=["locked_at", "locked_by"])
     return row
 
 
-def unlock_database(*, study: Study, user, reason: str) -> AnalysisSettings:
+def unlock_database(*, study: Study, by, reason: str) -> AnalysisSettings:
     """Unlock the database again; refuses when it is not locked."""
     text = _require_reason(reason)
-    with transaction.atomic(), audit.reason(text, user=user.pk):
+    with transaction.atomic(), audit.reason(text, user=by.pk):
         row = _locked_row(study)
         if not row.is_locked:
             raise ValidationError(_("The database is not locked."))

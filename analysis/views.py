@@ -83,7 +83,7 @@ def settings_action(request):
         return redirect(reverse("analysis:dashboard"))
     service = SETTINGS_SERVICES[SettingsAction(form.cleaned_data["action"])]
     try:
-        service(study=study, user=request.user, reason=form.cleaned_data["reason"])
+        service(study=study, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -31,7 +31,7 @@ from enrollment.models import (
     SiteCounter,
     Study,
 )
-from trialsite.audit import reason
+from trialsite import audit
 
 
 class EnrollmentError(ValidationError):
@@ -60,7 +60,7 @@ def screen_mother(
     verdict = eligibility.assess([eligibility.Rule(c.code, c.kind) for c in criteria], answers)
     if mother.delivery_date > screened_on:
         raise EnrollmentError(_("The delivery date cannot be after the screening date."))
-    with reason(_("Screening"), user=by.pk):
+    with audit.reason(_("Screening"), user=by.pk):
         screening = Screening.objects.create(
             study=site.study,
             site=site,
@@ -89,7 +89,7 @@ def record_consent(*, screening: Screening, consented_on: date, form_version: st
         raise EnrollmentError(_("Consent cannot be dated before the screening."))
     if Consent.objects.filter(screening=screening).exists():
         raise EnrollmentError(_("Consent has already been recorded for this screening."))
-    with reason(_("Informed consent"), user=by.pk):
+    with audit.reason(_("Informed consent"), user=by.pk):
         return Consent.objects.create(
             screening=screening, consented_on=consented_on, form_version=form_version.strip(), obtained_by=by
         )
@@ -198,7 +198,7 @@ def enroll_participant(
     site = screening.site
     participant_id = _next_participant_id(site)
     chosen, entry = _choose_arm(site=site, arm=arm, rationale=rationale)
-    with reason(_("Enrolment"), user=by.pk):
+    with audit.reason(_("Enrolment"), user=by.pk):
         participant = Participant.objects.create(
             study=site.study, site=site, arm=chosen, participant_id=participant_id, screening=screening,
             enrolled_on=enrolled_on, intervention_start=intervention_start, created_by=by,
@@ -215,7 +215,7 @@ LEAVING = (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)
 
 
 @transaction.atomic
-def withdraw_participant(*, participant: Participant, status: str, on: date, reason_text: str, by) -> Participant:
+def withdraw_participant(*, participant: Participant, status: str, on: date, reason: str, by) -> Participant:
     """Mark a participant withdrawn or lost to follow-up from ``on``; nothing may be recorded after it."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if status not in LEAVING:
@@ -224,10 +224,10 @@ def withdraw_participant(*, participant: Participant, status: str, on: date, rea
         raise EnrollmentError(_("Only an active participant can be withdrawn."))
     if on < participant.enrolled_on:
         raise EnrollmentError(_("The date cannot be before enrolment."))
-    if not reason_text.strip():
+    if not reason.strip():
         raise EnrollmentError(_("Give the reason."))
-    participant.status, participant.status_date, participant.status_reason = status, on, reason_text.strip()
-    with reason(reason_text.strip(), user=by.pk):
+    participant.status, participant.status_date, participant.status_reason = status, on, reason.strip()
+    with audit.reason(reason.strip(), user=by.pk):
         participant.save(update_fields=["status", "status_date", "status_reason"])
     return participant
 
@@ -239,7 +239,7 @@ def complete_participant(*, participant: Participant, on: date, by) -> Participa
     if participant.status != ParticipantStatus.ACTIVE:
         raise EnrollmentError(_("Only an active participant can complete the study."))
     participant.status, participant.status_date = ParticipantStatus.COMPLETED, on
-    with reason(_("Completed the schedule"), user=by.pk):
+    with audit.reason(_("Completed the schedule"), user=by.pk):
         participant.save(update_fields=["status", "status_date"])
     return participant
 

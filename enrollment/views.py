@@ -183,7 +183,7 @@ def withdraw(request, pk: int):
                 participant=participant,
                 status=form.cleaned_data["status"],
                 on=form.cleaned_data["on"],
-                reason_text=form.cleaned_data["reason"],
+                reason=form.cleaned_data["reason"],
                 by=request.user,
             )
         except services.EnrollmentError as error:

@@ -72,7 +72,7 @@ class ObservationViewSet(
         replay = bool(key) and Observation.objects.filter(idempotency_key=key).exists()
         observation = services.record_observation(
             participant=participant, day=data.validated_data["day"], values=data.values(),
-            user=request.user, idempotency_key=key,
+            by=request.user, idempotency_key=key,
         )  # fmt: skip
         code = status.HTTP_200_OK if replay else status.HTTP_201_CREATED
         return Response(ObservationSerializer(observation).data, status=code)
@@ -94,7 +94,7 @@ class ObservationViewSet(
         values = {name: getattr(observation, name) for name in DATA_FIELDS} | data.values()
         try:
             saved = services.correct_observation(
-                observation=observation, values=values, user=request.user,
+                observation=observation, values=values, by=request.user,
                 reason=data.validated_data.get("reason", ""), expected_version=data.validated_data["version"],
             )  # fmt: skip
         except services.ObservationConflict as conflict:

@@ -43,7 +43,7 @@ def check_files(*, study: Study, files: dict[str, tuple[str, str]], today: date)
     )  # fmt: skip
 
 
-def import_files(*, study: Study, files: dict[str, tuple[str, str]], user, today: date) -> ImportPlan:
+def import_files(*, study: Study, files: dict[str, tuple[str, str]], by, today: date) -> ImportPlan:
     """Check, then write everything in one transaction; raises ImportFailed (nothing written) on any error."""
     with transaction.atomic():
         # Serialise imports of one study: the checks below must still hold when the rows are written.
@@ -51,10 +51,10 @@ def import_files(*, study: Study, files: dict[str, tuple[str, str]], user, today
         plan = check_files(study=study, files=files, today=today)
         if plan.errors:
             raise ImportFailed(plan.errors)
-        with pghistory.context(user=user.pk, reason=files["participants"][0]):
-            created = {p.participant_id: p for p in _write_participants(study, plan.participants, user)}
-        with pghistory.context(user=user.pk, reason=files["observations"][0]):
-            _write_observations(study, plan.observations, created, user)
+        with pghistory.context(user=by.pk, reason=files["participants"][0]):
+            created = {p.participant_id: p for p in _write_participants(study, plan.participants, by)}
+        with pghistory.context(user=by.pk, reason=files["observations"][0]):
+            _write_observations(study, plan.observations, created, by)
     return plan
 
 

@@ -35,8 +35,8 @@ def local_today() -> date:
     return timezone.localdate()
 
 
-def _user_pk(user) -> int | None:
-    return user.pk if user is not None and user.is_authenticated else None
+def _user_pk(by) -> int | None:
+    return by.pk if by is not None and by.is_authenticated else None
 
 
 def _validated(participant: Participant, day: int, values: dict, today: date | None) -> dict:
@@ -64,12 +64,12 @@ def record_observation(
     participant: Participant,
     day: int,
     values: dict,
-    user,
+    by,
     idempotency_key: uuid.UUID | None = None,
     today: date | None = None,
 ) -> Observation:
     """Save the first entry of ``day``. A resend with the same idempotency key returns the stored row."""
-    with transaction.atomic(), audit.reason(_("First entry"), user=_user_pk(user)):
+    with transaction.atomic(), audit.reason(_("First entry"), user=_user_pk(by)):
         Participant.objects.select_for_update().filter(pk=participant.pk).first()  # one writer per participant
         existing = _replay(idempotency_key, participant, day)
         if existing is not None:
@@ -79,9 +79,7 @@ def record_observation(
             raise ValidationError(
                 {"day": [_("Day %(day)d already has an observation; correct it instead.") % {"day": day}]}
             )
-        observation = Observation(
-            participant=participant, day=day, created_by=user if _user_pk(user) else None, **cleaned
-        )
+        observation = Observation(participant=participant, day=day, created_by=by if _user_pk(by) else None, **cleaned)
         if idempotency_key:
             observation.idempotency_key = idempotency_key
         observation.save()
@@ -89,44 +87,52 @@ def record_observation(
 
 
 def correct_observation(
-    *, observation: Observation, values: dict, user, reason: str, expected_version: int, today: date | None = None
+    *, observation: Observation, values: dict, by, reason: str, expected_version: int, today: date | None = None
 ) -> Observation:
-    """Change a saved observation. Needs a reason; a stale ``expected_version`` raises ObservationConflict."""
+    """Change a saved observation. Needs a reason; a stale ``expected_version`` raises ObservationConflict.
+
+    The row is locked (SELECT ... FOR UPDATE) while the version and the verification lock are
+    checked and the values written; ``Observation.save`` derives the score and window flag, as for
+    a first entry.
+    """
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for this change.")]})
-    if observation.is_locked:
-        raise ValidationError(_("This observation is verified and locked; ask the coordinator to unlock it."))
-    participant = observation.participant
-    cleaned = _validated(participant, observation.day, values, today)
-    probe = Observation(participant=participant, day=observation.day, **cleaned)
-    derived = probe.derived_values(instrument_for(participant.study).thresholds, participant.schedule)
-    with transaction.atomic(), audit.reason(reason.strip(), user=_user_pk(user)):
-        changed = Observation.objects.filter(
-            pk=observation.pk, version=expected_version, verified_at__isnull=True
-        ).update(**cleaned, **derived, version=F("version") + 1, updated_at=timezone.now())
-        if not changed:
-            current = Observation.objects.select_related("participant").get(pk=observation.pk)
-            if current.is_locked:
-                raise ValidationError(_("This observation is verified and locked; ask the coordinator to unlock it."))
-            raise ObservationConflict(current=current, submitted={**cleaned, **derived})
+    cleaned = _validated(observation.participant, observation.day, values, today)
+    with transaction.atomic(), audit.reason(reason.strip(), user=_user_pk(by)):
+        current = Observation.objects.select_for_update().select_related("participant__study").get(pk=observation.pk)
+        if current.is_locked:
+            raise ValidationError(_("This observation is verified and locked; ask the coordinator to unlock it."))
+        if current.version != expected_version:
+            raise ObservationConflict(current=current, submitted=_submitted(current, cleaned))
+        for name, value in cleaned.items():
+            setattr(current, name, value)
+        current.version, current.updated_at = current.version + 1, timezone.now()
+        current.save(update_fields=[*cleaned, "version", "updated_at"])
     return Observation.objects.select_related("participant__study", "participant__arm").get(pk=observation.pk)
 
 
-def verify_observations(*, observations, user) -> int:
+def _submitted(current: Observation, cleaned: dict) -> dict:
+    """What the caller sent, with the values it implies, to show beside the current row."""
+    probe = Observation(participant=current.participant, day=current.day, **cleaned)
+    return {**cleaned, **probe.derived_values(instrument_for(current.participant.study).thresholds,
+                                              current.participant.schedule)}  # fmt: skip
+
+
+def verify_observations(*, observations, by) -> int:
     """Mark the given (queryset of) observations verified, which locks them. Returns how many changed."""
-    require(user, Capability.VERIFY_OBSERVATIONS)
-    with transaction.atomic(), audit.reason(_("Verified by the coordinator"), user=_user_pk(user)):
+    require(by, Capability.VERIFY_OBSERVATIONS)
+    with transaction.atomic(), audit.reason(_("Verified by the coordinator"), user=_user_pk(by)):
         return observations.filter(verified_at__isnull=True).update(
-            verified_at=timezone.now(), verified_by=user, version=F("version") + 1
+            verified_at=timezone.now(), verified_by=by, version=F("version") + 1
         )
 
 
-def unlock_observation(*, observation: Observation, user, reason: str) -> Observation:
+def unlock_observation(*, observation: Observation, by, reason: str) -> Observation:
     """Lift the verification lock so the observation can be corrected again (coordinator, with a reason)."""
-    require(user, Capability.VERIFY_OBSERVATIONS)
+    require(by, Capability.VERIFY_OBSERVATIONS)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for unlocking.")]})
-    with transaction.atomic(), audit.reason(reason.strip(), user=_user_pk(user)):
+    with transaction.atomic(), audit.reason(reason.strip(), user=_user_pk(by)):
         Observation.objects.filter(pk=observation.pk).update(
             verified_at=None, verified_by=None, version=F("version") + 1, updated_at=timezone.now()
         )

@@ -69,11 +69,11 @@ def _proposed_date(participant, day: int):
 def _save(request, participant, day, form, observation):
     if observation is None:
         return services.record_observation(
-            participant=participant, day=day, values=form.values(), user=request.user,
+            participant=participant, day=day, values=form.values(), by=request.user,
             idempotency_key=form.cleaned_data["idempotency_key"],
         )  # fmt: skip
     return services.correct_observation(
-        observation=observation, values=form.values(), user=request.user,
+        observation=observation, values=form.values(), by=request.user,
         reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"] or 0,
     )  # fmt: skip
 
@@ -97,7 +97,7 @@ def timeline(request, pk: int):
 @capability_required(Capability.VERIFY_OBSERVATIONS)
 def verify_participant(request, pk: int):
     participant = get_participant_for_user(request.user, pk, write=True)
-    count = services.verify_observations(observations=participant.observations.all(), user=request.user)
+    count = services.verify_observations(observations=participant.observations.all(), by=request.user)
     messages.success(request, _("%(count)d observations verified and locked.") % {"count": count})
     return redirect("observations:timeline", pk=participant.pk)
 
@@ -106,7 +106,7 @@ def verify_participant(request, pk: int):
 @capability_required(Capability.VERIFY_OBSERVATIONS)
 def verify_observation(request, pk: int):
     observation = get_observation_for_user(request.user, pk, write=True)
-    services.verify_observations(observations=Observation.objects.filter(pk=observation.pk), user=request.user)
+    services.verify_observations(observations=Observation.objects.filter(pk=observation.pk), by=request.user)
     messages.success(request, _("Observation verified and locked."))
     return redirect("observations:timeline", pk=observation.participant_id)
 
@@ -117,7 +117,7 @@ def unlock_observation(request, pk: int):
     observation = get_observation_for_user(request.user, pk, write=True)
     form = ReasonForm(request.POST)
     if form.is_valid():
-        services.unlock_observation(observation=observation, user=request.user, reason=form.cleaned_data["reason"])
+        services.unlock_observation(observation=observation, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("Observation unlocked."))
     else:
         messages.error(request, _("Give the reason for unlocking."))

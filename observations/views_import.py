@@ -42,7 +42,7 @@ def _confirm(request, study):
     if not confirm.is_valid():
         return redirect("observations:import")
     try:
-        plan = import_files(study=study, files=_files_from_confirm(confirm), user=request.user, today=local_today())
+        plan = import_files(study=study, files=_files_from_confirm(confirm), by=request.user, today=local_today())
     except ImportFailed as failed:
         context = {"study": study, "form": ImportForm(), "errors": failed.errors}
         return render(request, "observations/import.html", context)

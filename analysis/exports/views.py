@@ -51,7 +51,7 @@ def export_download(request):
     check_export_allowed(request.user, deidentified=options.deidentified)
     folder = tempfile.TemporaryDirectory(prefix="trialsite-export-")
     try:
-        _record, path = export_bundle(study=study, user=request.user, options=options, folder=Path(folder.name))
+        _record, path = export_bundle(study=study, by=request.user, options=options, folder=Path(folder.name))
         bundle = path.open("rb")
     finally:
         folder.cleanup()  # an open handle keeps the zip readable until the response is sent

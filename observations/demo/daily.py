@@ -57,7 +57,7 @@ def _day(rng, participant, day, today, deviations_left, user) -> Observation | N
         if deviations_left[0] > 0 and day > 1 and late <= last and rng.random() < 0.1:
             values.update(observed_on=late, deviation_reason="Ibu sedang di rumah orang tua; kunjungan tertunda.")
             deviations_left[0] -= 1
-    return record_observation(participant=participant, day=day, values=values, user=user, today=today)
+    return record_observation(participant=participant, day=day, values=values, by=user, today=today)
 
 
 @transaction.atomic
@@ -89,7 +89,7 @@ def _correct_a_few(rng: random.Random, observations: list[Observation], today, m
         correct_observation(
             observation=obs,
             values=values,
-            user=midwives.get(obs.participant.site_id),
+            by=midwives.get(obs.participant.site_id),
             reason="Salah salin dari lembar observasi kertas.",
             expected_version=obs.version,
             today=today,

@@ -178,7 +178,7 @@ def _follow_up(rng: random.Random, participant: Participant, by, today: date, wi
             participant=participant,
             status=ParticipantStatus.WITHDRAWN,
             on=on,
-            reason_text=rng.choice(WITHDRAWAL_REASONS),
+            reason=rng.choice(WITHDRAWAL_REASONS),
             by=by,
         )
     elif last_day < today:

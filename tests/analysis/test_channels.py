@@ -102,7 +102,7 @@ def test_flow_tables_json_and_pdf_agree_on_generated_studies(
     arms = {"moringa": arm_moringa, "oxytocin_massage": arm_massage}
     labels = {arm.code: arm.label_en for arm in arms.values()}
     if masked:
-        masking.set_outcome_masking(study=study, masked=True, user=coordinator, reason="Blinded until lock")
+        masking.set_outcome_masking(study=study, masked=True, by=coordinator, reason="Blinded until lock")
     client = client_for("investigator")
     client.cookies["django_language"] = "en"
 
@@ -143,7 +143,7 @@ def test_a_participant_without_a_pretest_is_not_analysed_in_the_flow_either(
 
 def test_the_masked_result_has_the_same_header_as_the_unmasked_one(known_dataset, study, coordinator, client_for):
     unmasked = client_for("investigator").get("/api/v1/analysis/").json()
-    masking.set_outcome_masking(study=study, masked=True, user=coordinator, reason="Blinded until lock")
+    masking.set_outcome_masking(study=study, masked=True, by=coordinator, reason="Blinded until lock")
     masked = client_for("investigator").get("/api/v1/analysis/").json()
     assert set(unmasked) - set(masked) == set()
     assert masked["study_title"] == unmasked["study_title"]

@@ -27,7 +27,7 @@ def known_dataset(screen, enroll, site_srp1, site_par, midwife_srp1, midwife_par
     enroll(site_srp1, midwife_srp1, arm=arm_massage)
     services.complete_participant(participant=done, on=done.intervention_start + timedelta(days=6), by=midwife_srp1)
     services.withdraw_participant(
-        participant=gone, status="withdrawn", on=gone.enrolled_on, reason_text="Moved away", by=midwife_par
+        participant=gone, status="withdrawn", on=gone.enrolled_on, reason="Moved away", by=midwife_par
     )
 
 

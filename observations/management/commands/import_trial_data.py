@@ -24,7 +24,7 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {user!r}.")
         files = {"participants": self._read(participants_csv), "observations": self._read(observations_csv)}
         try:
-            plan = import_files(study=target, files=files, user=importer, today=local_today())
+            plan = import_files(study=target, files=files, by=importer, today=local_today())
         except ImportFailed as failed:
             for error in failed.errors:
                 self.stderr.write(str(error))
