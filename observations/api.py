@@ -69,12 +69,14 @@ class ObservationViewSet(
         data.is_valid(raise_exception=True)
         participant = get_participant_for_user(request.user, data.validated_data["participant"], write=True)
         key = data.validated_data.get("idempotency_key")
-        replay = bool(key) and Observation.objects.filter(idempotency_key=key).exists()
+        replay = services.replayed_observation(
+            participant=participant, day=data.validated_data["day"], idempotency_key=key
+        )
         observation = services.record_observation(
             participant=participant, day=data.validated_data["day"], values=data.values(),
             by=request.user, idempotency_key=key,
         )  # fmt: skip
-        code = status.HTTP_200_OK if replay else status.HTTP_201_CREATED
+        code = status.HTTP_200_OK if replay is not None else status.HTTP_201_CREATED
         return Response(ObservationSerializer(observation).data, status=code)
 
     @extend_schema(

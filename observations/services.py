@@ -52,11 +52,24 @@ def _validated(participant: Participant, day: int, values: dict, today: date | N
     return cleaned
 
 
-def _replay(key: uuid.UUID | None, participant: Participant, day: int) -> Observation | None:
+def replayed_observation(*, participant: Participant, day: int, idempotency_key) -> Observation | None:
+    """The observation a first-entry form with ``idempotency_key`` already saved (a resend), or None.
+
+    The one answer to "is this a resend?" for the service, the page and the API. A key used for
+    another participant or day is refused.
+    """
+    key = _as_uuid(idempotency_key)
     existing = Observation.objects.filter(idempotency_key=key).first() if key else None
     if existing is not None and (existing.participant_id, existing.day) != (participant.pk, day):
         raise ValidationError(_("This form was already used for another day; reload the page."))
     return existing
+
+
+def _as_uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def record_observation(
@@ -71,7 +84,7 @@ def record_observation(
     """Save the first entry of ``day``. A resend with the same idempotency key returns the stored row."""
     with transaction.atomic(), audit.reason(_("First entry"), user=_user_pk(by)):
         Participant.objects.select_for_update().filter(pk=participant.pk).first()  # one writer per participant
-        existing = _replay(idempotency_key, participant, day)
+        existing = replayed_observation(participant=participant, day=day, idempotency_key=idempotency_key)
         if existing is not None:
             return existing
         cleaned = _validated(participant, day, values, today)
