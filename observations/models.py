@@ -92,8 +92,7 @@ class InstrumentSettings(models.Model):
         return str(self.study)
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk and self._changed() and self.is_locked():
-            raise InstrumentLocked(_("The study already has observations: its scoring rules can no longer change."))
+        self.check_not_locked()
         super().save(*args, **kwargs)
 
     @property
@@ -109,11 +108,19 @@ class InstrumentSettings(models.Model):
     def is_locked(self) -> bool:
         return Observation.objects.filter(participant__study_id=self.study_id).exists()
 
+    def check_not_locked(self) -> None:
+        """Raise InstrumentLocked when the thresholds change after the study's first observation.
+
+        The one Python check (forms via clean, every save); the database trigger holds the same
+        rule for writes that bypass the model.
+        """
+        if self.pk and self._changed() and self.is_locked():
+            raise InstrumentLocked(_("The study already has observations: its scoring rules can no longer change."))
+
     def clean(self) -> None:
         if self.feeds_min is not None and self.feeds_max is not None and self.feeds_min > self.feeds_max:
             raise ValidationError({"feeds_max": _("The maximum cannot be below the minimum.")})
-        if self.pk and self.is_locked() and self._changed():
-            raise InstrumentLocked(_("The study already has observations: its scoring rules can no longer change."))
+        self.check_not_locked()
 
     def _changed(self) -> bool:
         stored = InstrumentSettings.objects.get(pk=self.pk)
