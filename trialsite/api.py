@@ -1,28 +1,46 @@
-"""API plumbing shared by every app: the token endpoint."""
+"""API plumbing shared by every app: signing in for a token, signing out.
+
+Tokens are django-rest-knox tokens: one per sign-in (a phone, a laptop, a
+script), stored only as a SHA-512 digest, expiring after ``API_TOKEN_HOURS``.
+``POST /api/v1/logout/`` revokes the token it is sent with; a coordinator
+revokes all of a user's tokens from the *API tokens* page; the database revokes
+them all when the user's password changes or the account is deactivated
+(``trialsite/migrations/0004_tokens_revoked_with_password.py``).
+"""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.views import LogoutView as KnoxLogoutView
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from trialsite.tokens import issue_token
 
 
-class TokenView(ObtainAuthToken):
-    """``POST /api/v1/token/`` with username and password returns ``{"token": "…"}``.
+class TokenView(APIView):
+    """``POST /api/v1/token/`` with username and password returns a new token and its expiry.
 
     Authentication goes through django-axes, so repeated failures lock the
     username from that address exactly as on the login page (429 while locked).
     """
 
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    serializer_class = AuthTokenSerializer
+
     @extend_schema(
         request=inline_serializer(
             "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
         ),
-        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+        responses=inline_serializer(
+            "TokenResponse", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
+        ),
     )
     def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         valid = serializer.is_valid()
         if getattr(request._request, "axes_locked_out", False) or getattr(request, "axes_locked_out", False):
             return Response(
@@ -31,5 +49,13 @@ class TokenView(ObtainAuthToken):
             )
         if not valid:
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        instance, token = issue_token(user=serializer.validated_data["user"])
+        return Response({"token": token, "expiry": instance.expiry})
+
+
+class LogoutView(KnoxLogoutView):
+    """``POST /api/v1/logout/`` revokes the token the request is signed with (204)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, format=None):
+        return super().post(request, format=format)

@@ -33,6 +33,7 @@ NAV_ITEMS = (
     NavItem("exports:export", _("Export"), Capability.EXPORT_DEIDENTIFIED),
     NavItem("enrollment:study_detail", _("Study"), Capability.READ_PARTICIPANTS),
     NavItem("audit_log", _("Audit trail"), Capability.READ_AUDIT),
+    NavItem("api_tokens", _("API tokens"), Capability.MANAGE_API_TOKENS),
 )
 
 

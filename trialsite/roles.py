@@ -51,6 +51,7 @@ class Capability(models.TextChoices):
     EXPORT_DEIDENTIFIED = "export_deidentified", _("Export de-identified data")
     EXPORT_IDENTIFIED = "export_identified", _("Export identified data and see the export log")
     READ_AUDIT = "read_audit", _("Read the audit trail")
+    MANAGE_API_TOKENS = "manage_api_tokens", _("See and revoke other people's API tokens")
 
 
 _M, _C, _I = Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR
@@ -71,6 +72,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.EXPORT_DEIDENTIFIED: frozenset({_C, _I}),
     Capability.EXPORT_IDENTIFIED: frozenset({_C}),
     Capability.READ_AUDIT: frozenset({_C}),
+    Capability.MANAGE_API_TOKENS: frozenset({_C}),
 }
 """The capability matrix: the one place that says which role may do what (docs/structure.md).
 

@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -103,19 +103,47 @@ TEMPLATES = [
     },
 ]
 
-# --- Database: PostgreSQL only -------------------------------------------------------------
+# --- Database: PostgreSQL only, two roles ---------------------------------------------------
+# The app connects as a role that owns nothing (no TRUNCATE, no DELETE of clinical rows, no
+# trigger changes); migrate, createcachetable and test-database set-up switch to the owner role
+# (trialsite/db/base.py). The owner re-grants the app role after every migrate
+# (trialsite/privileges.py). Nothing connects here: the embedded server starts on first connection.
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
     if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…).")
+    DATABASES["default"]["ENGINE"] = "trialsite.db"
+    if env.str("MIGRATION_DATABASE_URL", default=""):
+        _owner = env.db("MIGRATION_DATABASE_URL")
+        if _owner["NAME"] != DATABASES["default"]["NAME"]:
+            raise ImproperlyConfigured("MIGRATION_DATABASE_URL must name the same database as DATABASE_URL.")
+        DATABASES["default"]["OWNER"] = {k: _owner[k] for k in ("USER", "PASSWORD", "HOST", "PORT")}
 else:
-    from trialsite.dbserver import embedded_database
+    from trialsite.dbserver import APP_ROLE, EMBEDDED_DB_NAME, OWNER_ROLE
 
-    DATABASES = {"default": embedded_database(BASE_DIR / "var" / "pgdata")}
+    DATABASES = {
+        "default": {
+            "ENGINE": "trialsite.db",
+            "NAME": EMBEDDED_DB_NAME,
+            "USER": APP_ROLE,
+            "OWNER": {"USER": OWNER_ROLE},
+            "EMBEDDED": str(BASE_DIR / "var" / "pgdata"),
+        }
+    }
 # Several test runs can share one server when each names its own test database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=None)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The only tables the app role may DELETE from (shell patterns): nothing clinical, nothing audited.
+DATABASE_APP_MAY_DELETE = [
+    "django_session",
+    "trialsite_cache",
+    "axes_*",
+    "knox_authtoken",
+    "auth_user_groups",
+    "auth_user_user_permissions",
+    "auth_group_permissions",
+]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "trialsite_cache"}}
@@ -218,7 +246,7 @@ PGHISTORY_APPEND_ONLY = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated call then gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -227,11 +255,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
 }
+# Per-device tokens (one per sign-in), stored as SHA-512 digests, expiring; see README "API".
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_HOURS", default=24)),
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKENS_PER_USER", default=10),
+    "AUTO_REFRESH": False,
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Trialsite API",
     "DESCRIPTION": "Clinical-trial data capture and analysis for community health centres.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

@@ -7,6 +7,7 @@ from trialsite import api, views
 
 api_v1 = [
     path("token/", api.TokenView.as_view(), name="api_token"),
+    path("logout/", api.LogoutView.as_view(), name="api_logout"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("", include("enrollment.api_urls")),
     path("", include("observations.api_urls")),
@@ -18,6 +19,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/api-tokens/", views.api_tokens, name="api_tokens"),
+    path("accounts/api-tokens/<int:user_id>/revoke/", views.revoke_api_tokens, name="revoke_api_tokens"),
     path("language/", views.set_language, name="set_language"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/<str:app_label>/<str:model_name>/<str:pk>/", views.record_history, name="record_history"),

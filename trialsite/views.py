@@ -1,13 +1,15 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trialsite import audit
+from trialsite import audit, auditchain, tokens
 from trialsite.decorators import capability_required
 from trialsite.models import Profile
 from trialsite.roles import Capability
@@ -57,4 +59,21 @@ def record_history(request, app_label: str, model_name: str, pk: str):
 
 @capability_required(Capability.READ_AUDIT)
 def audit_log(request):
-    return render(request, "audit/log.html", {"events": audit.recent_events()})
+    verification = auditchain.last_verification()
+    problem = auditchain.describe(verification.problem) if verification and not verification.intact else ""
+    context = {"events": audit.recent_events(), "verification": verification, "problem": problem}
+    return render(request, "audit/log.html", context)
+
+
+@capability_required(Capability.MANAGE_API_TOKENS)
+def api_tokens(request):
+    return render(request, "registration/api_tokens.html", {"holders": tokens.token_holders()})
+
+
+@require_POST
+@capability_required(Capability.MANAGE_API_TOKENS)
+def revoke_api_tokens(request, user_id: int):
+    holder = tokens.get_token_holder(user_id)
+    revoked = tokens.revoke_tokens(user=holder)
+    messages.success(request, _("%(count)d API tokens of %(user)s revoked.") % {"count": revoked, "user": holder})
+    return redirect("api_tokens")

@@ -1,7 +1,7 @@
 """``GET /api/v1/analysis/``: coordinators and investigators read it; others are refused."""
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from analysis.results import compute_results
@@ -35,7 +35,8 @@ def test_arm_order_is_chosen_by_parameter(client_for, known_dataset, study):
 
 def test_token_authentication_works_too(cast, known_dataset):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=cast['investigator']).key}")
+    _instance, token = AuthToken.objects.create(user=cast["investigator"])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get(URL).json()["study"] == "moringa-oxytocin"
 
 

