@@ -58,7 +58,7 @@ def observation_form(request, pk: int, day: int):
         form = _rebased(request, participant, conflict.current)
         return _form_page(request, participant, day, form, conflict.current, conflict=conflict)
     messages.success(request, _("Day %(day)d saved. Score: %(score)s.") % {"day": day, "score": saved.score or "—"})
-    return redirect("observations:timeline", pk=participant.pk)
+    return redirect("observations:today")  # back to the worklist: the next mother due is one tap away
 
 
 def _is_resend(participant, day: int, key) -> bool:

@@ -45,6 +45,32 @@ def _compiled_translations():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _collected_static(django_db_blocker):
+    """Pages link hashed static names from the manifest: collect when a static file changed."""
+    from trialsite.staticfiles import collect_if_stale
+
+    collect_if_stale()
+
+
+@pytest.fixture(scope="session")
+def live_server(request, _collected_static):
+    """pytest-django's live server, but /static/ goes through the app's own stack (WhiteNoise: hashed
+    names, gzip/brotli, cache headers) as in production, instead of Django's finder-based handler."""
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = _no_static_handler
+    server.start()
+    yield server
+    server.stop()
+
+
+def _no_static_handler(app):
+    return app
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """Tests sign in many times; the production hasher is deliberately slow."""
     from django.test import override_settings

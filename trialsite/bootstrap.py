@@ -54,7 +54,15 @@ def ensure_chromium() -> None:
 def serve(port: int) -> None:
     ensure_venv("requirements.txt")
     run(PYTHON, "manage.py", "compiletranslations")
-    run(PYTHON, "manage.py", "quickstart", "--port", str(port))
+    run(PYTHON, "manage.py", "quickstart", "--port", str(port), env=serve_environment())
+
+
+def serve_environment() -> dict:
+    """The quick start is a demo: DEBUG off (unless set), so visitors see the project's own error pages.
+
+    Static files are hashed and served by WhiteNoise in every mode, so nothing else changes.
+    """
+    return {**os.environ, "DEBUG": os.environ.get("DEBUG", "false")}
 
 
 def test(pytest_args: list[str]) -> None:

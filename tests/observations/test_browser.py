@@ -1,4 +1,4 @@
-"""A midwife on a 360-px phone, in Indonesian: Today → day 1 → correction with a reason → timeline."""
+"""A midwife on a 360-px phone, in Indonesian: Today → day 1 → back to Today → correction with a reason."""
 
 from datetime import timedelta
 
@@ -30,6 +30,9 @@ def test_midwife_enters_day_1_corrects_it_and_sees_the_change(page, live_server,
     assert fits_the_screen(page)
     page.click("[data-testid=save]")
     page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/observations/today/")  # back to the worklist after a save
+    assert "Hari ke-1 tersimpan" in page.locator(".alert-success").inner_text()
+    page.goto(f"{live_server.url}/observations/participant/{participant.pk}/")
     assert page.locator("[data-testid=score-1]").inner_text() == "5"
 
     page.click("[data-testid=edit-1]")
@@ -40,6 +43,7 @@ def test_midwife_enters_day_1_corrects_it_and_sees_the_change(page, live_server,
     page.fill("textarea[name=reason]", "Salah hitung frekuensi menyusui")
     page.click("[data-testid=save]")
     page.wait_for_load_state("networkidle")
+    page.goto(f"{live_server.url}/observations/participant/{participant.pk}/")
 
     assert page.locator("[data-testid=score-1]").inner_text() == "4"
     latest = page.locator("[data-testid=history-entry]").first
@@ -62,6 +66,7 @@ def test_choosing_missing_hides_the_measurements(page, live_server, login, parti
     page.click("[data-testid=save]")
     page.wait_for_load_state("networkidle")
     assert Observation.objects.get().missing_reason == "unreachable"
+    page.goto(f"{live_server.url}/observations/participant/{participant.pk}/")
     assert "Tidak diobservasi" in page.locator("[data-testid=day-2]").inner_text()
 
 

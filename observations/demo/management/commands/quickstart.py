@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from enrollment.models import Study
+from trialsite.staticfiles import collect_if_stale
 
 LOGINS_FILE = settings.BASE_DIR / "var" / "demo-logins.txt"
 DEMO_PARTICIPANTS = 34  # the size of the published study
@@ -20,6 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, port: int, no_serve: bool, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
+        self.collect_static()
         if not Study.objects.exists():
             password = secrets.token_urlsafe(9)
             call_command("seed_demo", participants=DEMO_PARTICIPANTS, seed=1, password=password, verbosity=0)
@@ -29,6 +31,12 @@ class Command(BaseCommand):
         self.print_logins(port)
         if not no_serve:
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def collect_static(self) -> None:
+        """Pages link hashed, compressed static files; collect them when one changed (~30 s the first time)."""
+        self.stdout.write("Collecting static files (hashed and compressed; the first time takes about 30 s)…")
+        if not collect_if_stale():
+            self.stdout.write("Static files are up to date.")
 
     def print_logins(self, port: int) -> None:
         unknown = "(set with: manage.py seed_demo --password …)"

@@ -1,0 +1,174 @@
+"""On a home visit without a connection (360 px, Indonesian): entries wait on the phone, are sent once
+when the connection returns, a rejected one comes back with its message, and sign-out clears the phone."""
+
+from datetime import timedelta
+
+import pytest
+
+from observations.models import Observation
+from tests.browser import fits_the_screen, watch_csp_errors
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+KEPT_KEYS_JS = """async () => {
+    const store = idbKeyval.createStore("trialsite-offline", "entries");
+    return (await idbKeyval.keys(store)).map(String).filter(k => k.startsWith("entry:"));
+}"""
+
+KEPT_PAGE_OWNERS_JS = """async () => {
+    const cache = await caches.open("trialsite-pages");
+    const owners = [];
+    for (const request of await cache.keys()) {
+        const html = await (await cache.match(request)).text();
+        owners.push((html.match(/data-offline-user="(\\d+)"/) || [])[1]);
+    }
+    return owners;
+}"""
+
+
+def _ready_for_offline(page, live_server):
+    page.goto(f"{live_server.url}/observations/today/")
+    page.wait_for_function("() => document.body.dataset.offlineReady === '1'")
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+
+
+def _enter(page, live_server, participant, day, feeds="10"):
+    """Fill and save the daily form (served by the phone when offline)."""
+    page.goto(f"{live_server.url}/observations/participant/{participant.pk}/day/{day}/")
+    page.fill("input[name=observed_on]", (participant.intervention_start + timedelta(days=day - 1)).isoformat())
+    page.fill("input[name=feeds_24h]", feeds)
+    page.fill("input[name=wet_diapers_24h]", "7")
+    page.fill("input[name=sleep_after_feed_hours]", "2.5")
+    page.check("input[name=breast_full_then_soft][value=yes]")
+    page.check("input[name=adherence][value=yes]")
+    page.click("[data-testid=save]")
+    page.wait_for_url("**/observations/today/")
+    page.wait_for_function("() => document.body.dataset.outboxCount !== undefined")
+
+
+@pytest.fixture
+def two_mothers(make_participant, cast):
+    return make_participant(), make_participant()
+
+
+def test_entries_made_offline_wait_and_are_sent_once_when_the_connection_returns(
+    page, context, live_server, login, two_mothers
+):
+    csp_errors = watch_csp_errors(page)
+    login(page, "midwife.srp1")
+    _ready_for_offline(page, live_server)
+
+    context.set_offline(True)
+    for mother in two_mothers:
+        for day in (1, 2):
+            _enter(page, live_server, mother, day)
+    assert page.locator("[data-testid=offline-banner]").is_visible()
+    assert page.locator("[data-testid=outbox-count]").inner_text() == "4"
+    assert page.locator("[data-testid=outbox-entry]", has_text="Menunggu dikirim").count() == 4
+    assert fits_the_screen(page)
+    assert Observation.objects.count() == 0
+
+    context.set_offline(False)
+    page.wait_for_function("() => document.body.dataset.outboxCount === '0'", timeout=15_000)
+    rows = list(Observation.objects.values_list("participant_id", "day").order_by("participant_id", "day"))
+    assert rows == [(m.pk, d) for m in two_mothers for d in (1, 2)]
+
+    page.locator("[data-testid=send-now]").evaluate("button => button.click()")  # a resend changes nothing
+    page.wait_for_timeout(500)
+    assert Observation.objects.count() == 4
+    assert csp_errors == []
+
+
+def test_send_now_sends_what_waits(page, context, live_server, login, two_mothers):
+    login(page, "midwife.srp1")
+    _ready_for_offline(page, live_server)
+    context.set_offline(True)
+    _enter(page, live_server, two_mothers[0], 1)
+    page.locator("[data-testid=send-now]").click()
+    assert "Tidak ada koneksi" in page.locator("[data-testid=outbox-status]").inner_text()
+    page.route("**/api/v1/observations/", lambda route: route.abort())  # a patchy connection: sending fails
+    context.set_offline(False)
+    page.wait_for_timeout(500)
+    assert page.locator("[data-testid=outbox-count]").inner_text() == "1"
+    page.unroute("**/api/v1/observations/")
+    page.locator("[data-testid=send-now]").click()
+    page.wait_for_function("() => document.body.dataset.outboxCount === '0'", timeout=15_000)
+    assert Observation.objects.filter(participant=two_mothers[0], day=1).count() == 1
+
+
+def test_a_rejected_entry_comes_back_with_its_message_and_her_values(
+    page, context, live_server, login, two_mothers, record, coordinator
+):
+    mother = two_mothers[0]
+    login(page, "midwife.srp1")
+    _ready_for_offline(page, live_server)
+    context.set_offline(True)
+    _enter(page, live_server, mother, 1, feeds="11")
+    record(mother, 1, user=coordinator)  # meanwhile the coordinator entered day 1 at the health centre
+
+    context.set_offline(False)
+    rejected = page.locator("[data-testid=outbox-entry][data-status=rejected]")
+    rejected.wait_for(timeout=15_000)
+    assert "Hari ke-1 sudah memiliki observasi" in rejected.inner_text()
+    assert page.locator("[data-testid=outbox-count]").inner_text() == "1"
+    assert Observation.objects.get().feeds_24h == 10  # the stored day is untouched
+
+    rejected.locator("[data-testid=outbox-open]").click()
+    page.wait_for_function("() => !document.getElementById('draft-errors').classList.contains('d-none')")
+    assert "Hari ke-1 sudah memiliki observasi" in page.locator("[data-testid=draft-errors]").inner_text()
+    assert page.locator("input[name=feeds_24h]").input_value() == "11"
+    assert fits_the_screen(page)
+
+
+def test_sign_out_clears_the_phone_and_the_next_user_sees_nothing(
+    page, context, live_server, login, two_mothers, coordinator
+):
+    login(page, "midwife.srp1")
+    _ready_for_offline(page, live_server)
+    context.set_offline(True)
+    _enter(page, live_server, two_mothers[0], 1)
+    assert len(page.evaluate(KEPT_KEYS_JS)) == 1
+    page.route("**/api/v1/observations/", lambda route: route.abort())  # it cannot be sent yet
+    context.set_offline(False)
+
+    page.locator(".navbar-toggler").click()
+    page.click("form[data-logout] button")
+    warning = page.locator("[data-testid=logout-warning]")
+    warning.wait_for()
+    assert "1" in warning.inner_text()
+    page.click("form[data-logout] button")
+    page.wait_for_url("**/accounts/login/")
+
+    login(page, "coordinator")
+    page.goto(f"{live_server.url}/observations/today/")
+    page.wait_for_function("() => document.body.dataset.offlineReady === '1'")
+    assert page.evaluate(KEPT_KEYS_JS) == []
+    assert not page.locator("[data-testid=outbox]").is_visible()
+    assert set(page.evaluate(KEPT_PAGE_OWNERS_JS)) == {str(coordinator.pk)}  # her pages are gone, his are kept
+
+
+def test_another_user_signing_in_without_sign_out_never_sees_the_first_users_entries(
+    page, context, live_server, login, two_mothers
+):
+    login(page, "midwife.srp1")
+    _ready_for_offline(page, live_server)
+    context.set_offline(True)
+    _enter(page, live_server, two_mothers[0], 1)
+    page.route("**/api/v1/observations/", lambda route: route.abort())
+    context.set_offline(False)
+    context.clear_cookies()  # the session ended on the server side (idle expiry)
+
+    login(page, "coordinator")
+    page.goto(f"{live_server.url}/observations/today/")
+    page.wait_for_function("() => document.body.dataset.offlineReady === '1'")
+    assert page.evaluate(KEPT_KEYS_JS) == []
+    assert Observation.objects.count() == 0
+
+
+def test_enrollment_is_online_only_and_says_so(page, context, live_server, login, cast):
+    login(page, "midwife.srp1")
+    _ready_for_offline(page, live_server)
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/enrollment/screening/new/")
+    assert "perlu koneksi" in page.locator("[data-testid=offline-page]").inner_text()
+    assert page.locator("[data-testid=offline-banner]").is_visible()
