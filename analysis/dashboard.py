@@ -11,6 +11,8 @@ fingerprint means "something changed" and an unchanged one lets the live poll an
 
 from __future__ import annotations
 
+import time
+
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -28,6 +30,7 @@ from trialsite.audit import event_model_for
 
 CACHE_SECONDS = 600
 COMPUTING_SECONDS = 30  # a crashed computation frees its marker after this
+WAIT_STEP_SECONDS = 0.1  # how often a waiting page looks for the bundle another request computes
 FINGERPRINT_MODELS = (Observation, Participant, Screening, Study, Arm, AnalysisSettings)
 
 
@@ -47,22 +50,37 @@ def population_or_default(value: str | None) -> str:
 def dashboard_bundle(study: Study, *, population: str, masked: bool, wait: bool = True) -> dict | None:
     """Everything the dashboard shows for ``study``, from the cache when the data did not change.
 
-    With ``wait=False`` (the live poll) it returns None instead of computing while another
-    request is already computing the same bundle: many open dashboards then cost one
-    computation per data change, not one per poll.
+    Single flight: one request computes a new bundle; the others do not compute it again. With
+    ``wait=False`` (the live poll) they return None at once (the next poll picks the bundle up);
+    with ``wait=True`` (the page) they wait for it, and compute it themselves only if the
+    computing request died (its marker expired) or took longer than COMPUTING_SECONDS.
     """
     fingerprint = data_fingerprint()
     key = f"analysis:dashboard:{study.pk}:{population}:{int(masked)}:{get_language()}:{fingerprint}"
     bundle = cache.get(key)
     if bundle is not None:
         return bundle
-    computing = not cache.add(f"{key}:computing", True, COMPUTING_SECONDS)
-    if computing and not wait:
-        return None
+    if not cache.add(f"{key}:computing", True, COMPUTING_SECONDS):
+        if not wait:
+            return None
+        bundle = _wait_for(key)
+        if bundle is not None:
+            return bundle
     bundle = _build(study, population=population, masked=masked) | {"fingerprint": fingerprint}
     cache.set(key, bundle, CACHE_SECONDS)
     cache.delete(f"{key}:computing")
     return bundle
+
+
+def _wait_for(key: str) -> dict | None:
+    """The bundle another request is computing under ``key``, once it is cached (None: it gave up)."""
+    deadline = time.monotonic() + COMPUTING_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(WAIT_STEP_SECONDS)
+        bundle = cache.get(key)
+        if bundle is not None or not cache.has_key(f"{key}:computing"):
+            return bundle
+    return None
 
 
 def _build(study: Study, *, population: str, masked: bool) -> dict:

@@ -18,9 +18,11 @@ import cProfile
 import os
 import pstats
 import random
+import resource
 import statistics
 import sys
 import time
+import tracemalloc
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -129,6 +131,12 @@ def report(study, runs: int, population: str) -> None:
     print(f"  database (queries + frames): median {db_time:.3f} s (best {db_best:.3f}, Python CPU {db_cpu:.3f})")
     print(f"  statistics:                  median {stats_time:.3f} s (best {stats_best:.3f}, CPU {stats_cpu:.3f})")
     print(f"  total compute_results:       median {total:.3f} s (best {total_best:.3f}, Python CPU {total_cpu:.3f})")
+    tracemalloc.start()
+    compute_results(study, population=population)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  memory: Python allocations peak {peak / 2**20:.1f} MB; process peak RSS so far {rss:.0f} MB")
     for group in result["groups"]:
         w = group["wilcoxon"]
         print(

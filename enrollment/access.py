@@ -9,6 +9,7 @@ but may not change is a 403.
 from django.http import Http404
 
 from enrollment.models import Participant, Screening, Site, Study
+from trialsite.ids import pk_or_404
 from trialsite.roles import Capability, can, require
 
 # Who may change what is the capability matrix's (trialsite.roles); reading is decided by site
@@ -28,7 +29,7 @@ def get_study_for_user(user, slug: str | None = None, *, write: bool = False) ->
 
 def get_site_for_user(user, site_id: int, *, write: bool = False) -> Site:
     """A site ``user`` can see; 404 otherwise, 403 when ``write`` and the role is read-only."""
-    site = Site.objects.for_user(user).filter(pk=site_id).select_related("study").first()
+    site = Site.objects.for_user(user).filter(pk=pk_or_404(site_id)).select_related("study").first()
     if site is None:
         raise Http404
     if write:
@@ -38,7 +39,9 @@ def get_site_for_user(user, site_id: int, *, write: bool = False) -> Site:
 
 def get_participant_for_user(user, pk: int, *, write: bool = False) -> Participant:
     """A participant at one of ``user``'s sites; 404 otherwise, 403 when ``write`` and read-only."""
-    participant = Participant.objects.for_user(user).filter(pk=pk).select_related("study", "site", "arm").first()
+    participant = (
+        Participant.objects.for_user(user).filter(pk=pk_or_404(pk)).select_related("study", "site", "arm").first()
+    )
     if participant is None:
         raise Http404
     if write:
@@ -54,7 +57,7 @@ def can_see_identifiers(user) -> bool:
 def get_screening_for_user(user, pk: int, *, write: bool = False) -> Screening:
     """A screening at one of ``user``'s sites (midwives and coordinators only); 404 outside them."""
     require(user, Capability.SCREEN_AND_ENROL)  # screenings carry identifiers: the working list
-    screening = Screening.objects.for_user(user).filter(pk=pk).select_related("study", "site").first()
+    screening = Screening.objects.for_user(user).filter(pk=pk_or_404(pk)).select_related("study", "site").first()
     if screening is None:
         raise Http404
     if write:

@@ -7,10 +7,22 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enrollment import rules
 from enrollment.models import AllocationMethod, Criterion, CriterionKind, DeliveryMode, ParticipantStatus, Site, Study
 from enrollment.services import ConsentDetails, MotherDetails, UploadedSlot
+from trialsite.textfiles import NotText, decode_text
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
+
+
+def add_service_error(form: forms.Form, error: forms.ValidationError) -> None:
+    """Attach a service error's messages to their fields; those of fields the form lacks go on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
 
 
 class DateInput(forms.DateInput):
@@ -33,6 +45,7 @@ class ScreeningForm(forms.Form):
 
     def __init__(self, *args, study: Study, sites, **kwargs):
         super().__init__(*args, **kwargs)
+        self.study = study
         self.fields["site"].queryset = sites
         if len(sites) == 1:
             self.fields["site"].initial = sites[0].pk
@@ -52,10 +65,14 @@ class ScreeningForm(forms.Form):
         return [self[f"c_{c.code}"] for c in self.criteria if c.kind == CriterionKind.EXCLUSION]
 
     def clean(self):
+        """The service's date rules too, so that every problem shows in one round (the service checks again)."""
         data = super().clean()
-        born, screened = data.get("date_of_birth"), data.get("screened_on")
-        if born and screened and not 12 <= (screened - born).days / 365.25 <= 60:
-            self.add_error("date_of_birth", _("The mother must be between 12 and 60 years old."))
+        if data.get("screened_on"):
+            errors = rules.screening_errors(
+                screened_on=data["screened_on"], date_of_birth=data.get("date_of_birth"),
+                delivery_date=data.get("delivery_date"), today=timezone.localdate(), study_start=self.study.start_date,
+            )  # fmt: skip
+            add_service_error(self, forms.ValidationError(errors))
         return data
 
     def mother(self) -> MotherDetails:
@@ -134,11 +151,32 @@ class GenerateListForm(forms.Form):
 class UploadListForm(forms.Form):
     file = forms.FileField(label=_("Allocation list (CSV: site,block,arm)"))
 
+    MAX_BLOCK = 100_000
+
     def slots(self) -> list[UploadedSlot]:
-        """The rows of the CSV file; a row that cannot be read is a form error."""
-        text = self.cleaned_data["file"].read().decode("utf-8-sig")
-        rows = list(csv.DictReader(io.StringIO(text)))
+        """The rows of the CSV file; every row that cannot be read is a form error naming its line."""
         try:
-            return [UploadedSlot(r["site"].strip(), int(r["block"]), r["arm"].strip()) for r in rows]
-        except (KeyError, ValueError, AttributeError) as error:
-            raise forms.ValidationError(_("Use the columns site, block and arm, one slot per row.")) from error
+            text = decode_text(self.cleaned_data["file"].read())
+        except NotText as problem:
+            raise forms.ValidationError(str(problem)) from None
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if reader.fieldnames is None or not {"site", "block", "arm"} <= set(reader.fieldnames):
+            raise forms.ValidationError(_("Use the columns site, block and arm, one slot per row."))
+        slots, errors = [], []
+        for row in reader:
+            slot, problem = self._slot(row)
+            if problem:
+                errors.append(_("line %(line)d: %(problem)s") % {"line": reader.line_num, "problem": problem})
+            else:
+                slots.append(slot)
+        if errors:
+            raise forms.ValidationError(errors)
+        return slots
+
+    def _slot(self, row: dict) -> tuple[UploadedSlot | None, str]:
+        site, block, arm = ((row.get(k) or "").strip() for k in ("site", "block", "arm"))
+        if None in row or not (site and block and arm):
+            return None, _("give exactly a site, a block and an arm.")
+        if not (block.isascii() and block.isdigit()) or not 1 <= int(block) <= self.MAX_BLOCK:
+            return None, _("the block must be a whole number from 1 to %(max)d.") % {"max": self.MAX_BLOCK}
+        return UploadedSlot(site, int(block), arm), ""

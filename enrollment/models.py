@@ -54,6 +54,14 @@ class Study(models.Model):
         default=Decimal("0.050"),
         validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("0.200"))],
     )
+    start_date = models.DateField(
+        _("start date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "No screening, consent or enrolment may be dated before it. Leave empty for paper data of any date."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -181,9 +189,9 @@ class Participant(models.Model):
         _("status"), max_length=20, choices=ParticipantStatus.choices, default=ParticipantStatus.ACTIVE
     )
     status_date = models.DateField(_("status date"), null=True, blank=True)
-    status_reason = models.TextField(_("status reason"), blank=True)
+    status_reason = models.TextField(_("status reason"), blank=True, max_length=1000)
     excluded_from_analysis = models.BooleanField(_("excluded from analysis"), default=False)
-    exclusion_reason = models.TextField(_("reason for exclusion from analysis"), blank=True)
+    exclusion_reason = models.TextField(_("reason for exclusion from analysis"), blank=True, max_length=1000)
     # Direct identifiers: shown only to roles that may see them, never in de-identified exports.
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -445,7 +453,7 @@ class Allocation(models.Model):
     participant = models.OneToOneField(Participant, on_delete=models.PROTECT, related_name="allocation")
     arm = models.ForeignKey(Arm, on_delete=models.PROTECT, related_name="+")
     method = models.CharField(_("allocation method"), max_length=20, choices=AllocationMethod.choices)
-    rationale = models.TextField(_("rationale for the assignment"), blank=True)
+    rationale = models.TextField(_("rationale for the assignment"), blank=True, max_length=1000)
     list_entry = models.OneToOneField(
         AllocationListEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="allocation"
     )

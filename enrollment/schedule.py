@@ -54,6 +54,18 @@ class ScheduledDay:
         return self.earliest <= on <= self.latest
 
 
+def shifted(on: date, days: int) -> date:
+    """``on`` moved by ``days``, held at the ends of the calendar instead of overflowing.
+
+    A stored date near 9999-12-31 (a typo the rules now refuse, or an old row) must not
+    make every page that draws the schedule fail.
+    """
+    try:
+        return on + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 @dataclass(frozen=True)
 class Schedule:
     """One participant's calendar: day 1 on ``start``; she left the study on ``stopped_on`` (or not)."""
@@ -69,11 +81,12 @@ class Schedule:
 
     def target(self, day: int) -> date:
         """Target date of ``day``: day 1 is the intervention start."""
-        return self.start + timedelta(days=day - 1)
+        return shifted(self.start, day - 1)
 
     def scheduled_day(self, day: int) -> ScheduledDay:
-        target, window = self.target(day), timedelta(days=self.window_days)
-        return ScheduledDay(day, target, max(target - window, self.start), target + window)
+        target = self.target(day)
+        earliest = max(shifted(target, -self.window_days), self.start)
+        return ScheduledDay(day, target, earliest, shifted(target, self.window_days))
 
     def days(self) -> list[ScheduledDay]:
         """Days 1..n_days with their windows."""

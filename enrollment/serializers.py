@@ -83,11 +83,14 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
 
 class EnrollSerializer(serializers.Serializer):
-    """``POST /api/v1/participants/``: enrol the mother of an eligible screening."""
+    """``POST /api/v1/participants/``: enrol the mother of an eligible screening.
+
+    Types here; lengths and every date rule are the service's (the same words as the pages).
+    """
 
     screening = serializers.IntegerField()
     consented_on = serializers.DateField(required=False)
-    consent_form_version = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    consent_form_version = serializers.CharField(required=False, allow_blank=True)
     enrolled_on = serializers.DateField(required=False)
     intervention_start = serializers.DateField(required=False)
     arm = serializers.CharField(required=False, help_text="arm code; only when the study assigns arms")
@@ -132,12 +135,15 @@ class ScreeningSerializer(serializers.ModelSerializer):
 
 
 class ScreeningCreateSerializer(serializers.Serializer):
-    """``POST /api/v1/screenings/``: answers maps criterion code to true/false (null = unanswered)."""
+    """``POST /api/v1/screenings/``: answers maps criterion code to true/false (null = unanswered).
+
+    Types here; lengths, dates and the age rule are the service's (the same words as the pages).
+    """
 
     site = serializers.IntegerField()
     screened_on = serializers.DateField()
-    full_name = serializers.CharField(max_length=200)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    full_name = serializers.CharField()
+    phone = serializers.CharField(required=False, allow_blank=True, default="")
     date_of_birth = serializers.DateField()
     delivery_date = serializers.DateField()
     delivery_mode = serializers.ChoiceField(choices=DeliveryMode.choices)

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrollment import eligibility, randomization
+from enrollment import eligibility, randomization, rules
 from enrollment.models import (
     Allocation,
     AllocationList,
@@ -35,7 +35,12 @@ from trialsite import audit
 
 
 class EnrollmentError(ValidationError):
-    """A workflow rule was broken; the message is for the user."""
+    """A workflow rule was broken; the message is for the user (``{field: [messages]}`` for field rules)."""
+
+
+def _raise_if(errors: rules.Errors) -> None:
+    if errors:
+        raise EnrollmentError(errors)
 
 
 @dataclass(frozen=True)
@@ -56,10 +61,17 @@ def screen_mother(
     *, site: Site, by, screened_on: date, mother: MotherDetails, answers: Mapping[str, bool | None]
 ) -> Screening:
     """Record a screening (eligible or not) with every answer; failed criteria are its reasons."""
+    _raise_if(
+        rules.merge(
+            rules.screening_errors(
+                screened_on=screened_on, date_of_birth=mother.date_of_birth, delivery_date=mother.delivery_date,
+                today=timezone.localdate(), study_start=site.study.start_date,
+            ),
+            rules.texts_errors(Screening, {"full_name": mother.full_name, "phone": mother.phone}),
+        )
+    )  # fmt: skip
     criteria = list(Criterion.objects.filter(study=site.study))
     verdict = eligibility.assess([eligibility.Rule(c.code, c.kind) for c in criteria], answers)
-    if mother.delivery_date > screened_on:
-        raise EnrollmentError(_("The delivery date cannot be after the screening date."))
     with audit.reason(_("Screening"), user=by.pk):
         screening = Screening.objects.create(
             study=site.study,
@@ -84,9 +96,16 @@ def record_consent(*, screening: Screening, consented_on: date, form_version: st
     if not screening.eligible:
         raise EnrollmentError(_("Consent can only be recorded after an eligible screening."))
     if not form_version.strip():
-        raise EnrollmentError(_("Give the version of the consent form."))
-    if consented_on < screening.screened_on:
-        raise EnrollmentError(_("Consent cannot be dated before the screening."))
+        raise EnrollmentError({"consent_form_version": [_("Give the version of the consent form.")]})
+    _raise_if(
+        rules.merge(
+            rules.enrolment_errors(
+                screened_on=screening.screened_on, consented_on=consented_on, enrolled_on=consented_on,
+                intervention_start=consented_on, today=timezone.localdate(), study_start=screening.study.start_date,
+            ),
+            rules.text_errors("consent_form_version", form_version, Consent._meta.get_field("form_version").max_length),
+        )
+    )  # fmt: skip
     if Consent.objects.filter(screening=screening).exists():
         raise EnrollmentError(_("Consent has already been recorded for this screening."))
     with audit.reason(_("Informed consent"), user=by.pk):
@@ -129,10 +148,6 @@ def _choose_arm(*, site: Site, arm: Arm | None, rationale: str) -> tuple[Arm, Al
     return arm, None
 
 
-def _age_on(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 @dataclass(frozen=True)
 class ConsentDetails:
     consented_on: date
@@ -149,11 +164,24 @@ def _consent_on_file(screening: Screening, consent: ConsentDetails | None, by) -
     return signed
 
 
-def _check_dates(signed: Consent, enrolled_on: date, intervention_start: date) -> None:
-    if enrolled_on < signed.consented_on:
-        raise EnrollmentError(_("Enrolment cannot be before consent."))
-    if intervention_start < enrolled_on:
-        raise EnrollmentError(_("Day 1 cannot be before the enrolment date."))
+def _check_dates(
+    screening: Screening, consent: ConsentDetails | None, enrolled_on: date, intervention_start: date, rationale: str
+) -> None:
+    """Every date rule of the enrolment (and of a consent recorded with it), reported together."""
+    signed = Consent.objects.filter(screening=screening).values_list("consented_on", flat=True).first()
+    if signed is None and consent is not None:
+        signed = consent.consented_on
+    _raise_if(
+        rules.merge(
+            rules.enrolment_errors(
+                screened_on=screening.screened_on, consented_on=signed, enrolled_on=enrolled_on,
+                intervention_start=intervention_start, today=timezone.localdate(),
+                study_start=screening.study.start_date,
+            ),
+            rules.age_at_enrolment_errors(date_of_birth=screening.date_of_birth, enrolled_on=enrolled_on),
+            rules.texts_errors(Allocation, {"rationale": rationale}),
+        )
+    )  # fmt: skip
 
 
 def _baseline_from(screening: Screening, enrolled_on: date) -> dict:
@@ -162,7 +190,7 @@ def _baseline_from(screening: Screening, enrolled_on: date) -> dict:
         "full_name": screening.full_name,
         "phone": screening.phone,
         "date_of_birth": screening.date_of_birth,
-        "age_years": _age_on(screening.date_of_birth, enrolled_on),
+        "age_years": rules.age_on(screening.date_of_birth, enrolled_on),
         "parity": screening.parity,
         "delivery_mode": screening.delivery_mode,
         "delivery_date": screening.delivery_date,
@@ -191,10 +219,10 @@ def enroll_participant(
         raise EnrollmentError(_("Only an eligible mother can be enrolled."))
     if Participant.objects.filter(screening=screening).exists():
         raise EnrollmentError(_("This mother is already enrolled."))
-    signed = _consent_on_file(screening, consent, by)
     enrolled_on = enrolled_on or timezone.localdate()
     intervention_start = intervention_start or enrolled_on
-    _check_dates(signed, enrolled_on, intervention_start)
+    _check_dates(screening, consent, enrolled_on, intervention_start, rationale)
+    _consent_on_file(screening, consent, by)
     site = screening.site
     participant_id = _next_participant_id(site)
     chosen, entry = _choose_arm(site=site, arm=arm, rationale=rationale)
@@ -222,10 +250,13 @@ def withdraw_participant(*, participant: Participant, status: str, on: date, rea
         raise EnrollmentError(_("Choose withdrawn or lost to follow-up."))
     if participant.status != ParticipantStatus.ACTIVE:
         raise EnrollmentError(_("Only an active participant can be withdrawn."))
-    if on < participant.enrolled_on:
-        raise EnrollmentError(_("The date cannot be before enrolment."))
+    errors = rules.merge(
+        rules.status_date_errors(on=on, enrolled_on=participant.enrolled_on),
+        rules.text_errors("reason", reason, Participant._meta.get_field("status_reason").max_length),
+    )
     if not reason.strip():
-        raise EnrollmentError(_("Give the reason."))
+        rules.add(errors, "reason", _("Give the reason."))
+    _raise_if(errors)
     participant.status, participant.status_date, participant.status_reason = status, on, reason.strip()
     with audit.reason(reason.strip(), user=by.pk):
         participant.save(update_fields=["status", "status_date", "status_reason"])
@@ -238,6 +269,7 @@ def complete_participant(*, participant: Participant, on: date, by) -> Participa
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.status != ParticipantStatus.ACTIVE:
         raise EnrollmentError(_("Only an active participant can complete the study."))
+    _raise_if(rules.status_date_errors(on=on, enrolled_on=participant.enrolled_on))
     participant.status, participant.status_date = ParticipantStatus.COMPLETED, on
     with audit.reason(_("Completed the schedule"), user=by.pk):
         participant.save(update_fields=["status", "status_date"])

@@ -21,6 +21,7 @@ from enrollment.forms import (
     ScreeningForm,
     UploadListForm,
     WithdrawForm,
+    add_service_error,
 )
 from enrollment.models import (
     AllocationListEntry,
@@ -73,7 +74,7 @@ def screening_new(request):
                 answers=form.answers(),
             )
         except services.EnrollmentError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             return redirect("enrollment:screening_detail", pk=screening.pk)
     return render(request, "enrollment/screening_form.html", {"form": form, "study": study})
@@ -112,7 +113,7 @@ def enroll(request, pk: int):
                 rationale=form.cleaned_data.get("rationale", ""),
             )
         except services.EnrollmentError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Enrolled as %(id)s.") % {"id": participant.participant_id})
             return redirect("enrollment:participant_detail", pk=participant.pk)
@@ -187,7 +188,7 @@ def withdraw(request, pk: int):
                 by=request.user,
             )
         except services.EnrollmentError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             return redirect("enrollment:participant_detail", pk=participant.pk)
     return render(request, "enrollment/withdraw_form.html", {"form": form, "participant": participant})

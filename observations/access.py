@@ -3,6 +3,7 @@
 from django.http import Http404
 
 from observations.models import Observation
+from trialsite.ids import pk_or_404
 from trialsite.roles import Capability, require
 
 
@@ -10,7 +11,7 @@ def get_observation_for_user(user, pk: int, *, write: bool = False) -> Observati
     """An observation at one of ``user``'s sites; 404 otherwise, 403 when ``write`` and read-only."""
     observation = (
         Observation.objects.for_user(user)
-        .filter(pk=pk)
+        .filter(pk=pk_or_404(pk))
         .select_related("participant__study", "participant__site", "participant__arm")
         .first()
     )

@@ -33,7 +33,7 @@ def _int_param(request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise serializers.ValidationError({name: [_("Enter a whole number.")]})
     return int(raw)
 
@@ -61,22 +61,23 @@ class ObservationViewSet(
 
     @extend_schema(
         request=ObservationInputSerializer,
-        responses={201: ObservationSerializer, 200: ObservationSerializer},
+        responses={
+            201: ObservationSerializer,
+            200: ObservationSerializer,
+            409: OpenApiResponse(description="The idempotency_key was already used for another participant or day"),
+        },
         description="Record a day. A resend with the same idempotency_key returns the stored row (200).",
     )
     def create(self, request, *args, **kwargs):
         data = ObservationInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            raise serializers.ValidationError(self._every_error(request, data))
         participant = get_participant_for_user(request.user, data.validated_data["participant"], write=True)
-        key = data.validated_data.get("idempotency_key")
-        replay = services.replayed_observation(
-            participant=participant, day=data.validated_data["day"], idempotency_key=key
-        )
-        observation = services.record_observation(
+        observation, created = services.record_observation_once(
             participant=participant, day=data.validated_data["day"], values=data.values(),
-            by=request.user, idempotency_key=key,
+            by=request.user, idempotency_key=data.validated_data.get("idempotency_key"),
         )  # fmt: skip
-        code = status.HTTP_200_OK if replay is not None else status.HTTP_201_CREATED
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(ObservationSerializer(observation).data, status=code)
 
     @extend_schema(
@@ -102,6 +103,18 @@ class ObservationViewSet(
         except services.ObservationConflict as conflict:
             return self._conflict(conflict)
         return Response(ObservationSerializer(saved).data)
+
+    def _every_error(self, request, data: ObservationInputSerializer) -> dict:
+        """The serializer's type errors and, where the participant and day are readable, the service's rules."""
+        errors = dict(data.errors)
+        raw = request.data if isinstance(request.data, dict) else {}
+        pid, day = raw.get("participant"), raw.get("day")
+        if not (isinstance(pid, int) and isinstance(day, int)) or {"participant", "day"} & set(errors):
+            return errors
+        participant = get_participant_for_user(request.user, pid, write=True)
+        readable = {name: raw.get(name) for name in DATA_FIELDS if name not in errors}
+        problems = services.observation_problems(participant=participant, day=day, values=readable)
+        return {**{f: m for f, m in problems.items() if f not in errors}, **errors}
 
     def _conflict(self, conflict: services.ObservationConflict) -> Response:
         current = conflict.current

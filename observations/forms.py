@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import AdherenceKind
+from observations.importing import FileTooLarge, check_size
 from observations.models import Adherence, MissingReason, Observation
 
 LABELS = {
@@ -106,7 +107,8 @@ class ObservationForm(forms.Form):
         """Attach a service ValidationError's messages to their fields (others to the form)."""
         for field, messages in errors.items():
             for message in messages:
-                self.add_error(field if field in self.fields else None, message)
+                visible = field in self.fields and not self.fields[field].widget.is_hidden
+                self.add_error(field if visible else None, message)
 
 
 def initial_from(observation: Observation) -> dict:
@@ -128,21 +130,22 @@ class ImportForm(forms.Form):
     participants_file = forms.FileField(label=_("participants.csv"))
     observations_file = forms.FileField(label=_("observations.csv"))
 
-    def _decoded(self, name: str) -> tuple[str, str]:
+    def _read(self, name: str) -> tuple[str, bytes]:
         upload = self.cleaned_data[name]
         try:
-            return upload.name, upload.read().decode("utf-8")
-        except UnicodeDecodeError:
-            raise forms.ValidationError(_("The file is not UTF-8 text (save it as CSV UTF-8).")) from None
+            check_size(upload.name, upload.size)
+        except FileTooLarge as error:
+            raise forms.ValidationError(str(error)) from None
+        return upload.name, upload.read()
 
-    def clean_participants_file(self) -> tuple[str, str]:
-        return self._decoded("participants_file")
+    def clean_participants_file(self) -> tuple[str, bytes]:
+        return self._read("participants_file")
 
-    def clean_observations_file(self) -> tuple[str, str]:
-        return self._decoded("observations_file")
+    def clean_observations_file(self) -> tuple[str, bytes]:
+        return self._read("observations_file")
 
     def uploaded(self) -> dict:
-        """{"participants": (name, text), "observations": (name, text)} as the importer takes them."""
+        """{"participants": (name, bytes), "observations": (name, bytes)}, each within the size cap."""
         return {
             "participants": self.cleaned_data["participants_file"],
             "observations": self.cleaned_data["observations_file"],
@@ -150,10 +153,9 @@ class ImportForm(forms.Form):
 
 
 class ImportConfirmForm(forms.Form):
-    participants_name = forms.CharField(widget=forms.HiddenInput)
-    observations_name = forms.CharField(widget=forms.HiddenInput)
-    participants_text = forms.CharField(widget=forms.HiddenInput, strip=False, required=False)
-    observations_text = forms.CharField(widget=forms.HiddenInput, strip=False, required=False)
+    """Only the token of the upload kept on the server (observations.staging), never the files."""
+
+    upload = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
 def _shown(value):

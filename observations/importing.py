@@ -5,17 +5,52 @@ from __future__ import annotations
 from datetime import date
 
 import pghistory
+from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 from enrollment.models import Participant, Study
 from observations.interchange import ImportPlan, KnownParticipant, RowError, StudyContext, plan_import
 from observations.models import Observation, instrument_for
+from trialsite.textfiles import NotText, decode_text
 
 
 class ImportFailed(Exception):
     def __init__(self, errors: list[RowError]):
         super().__init__(f"{len(errors)} errors")
         self.errors = errors
+
+
+class FileTooLarge(ValueError):
+    """An import file above ``settings.IMPORT_MAX_BYTES``; the message is for the user."""
+
+
+def check_size(name: str, size: int) -> None:
+    """Refuse a file above the configured cap before reading it."""
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        raise FileTooLarge(
+            _("%(name)s is larger than the limit of %(limit)s; split it into smaller files.")
+            % {"name": name, "limit": filesizeformat(limit)}
+        )
+
+
+def decode_files(raw: dict[str, tuple[str, bytes]]) -> tuple[dict[str, tuple[str, str]], list[RowError]]:
+    """The uploaded bytes as text; a file that is not UTF-8 text is an error naming its line and column."""
+    files, errors = {}, []
+    for key, (name, data) in raw.items():
+        try:
+            files[key] = (name, decode_text(data))
+        except NotText as problem:
+            errors.append(RowError(name, problem.line, str(problem.column), problem.message))
+    return files, errors
+
+
+def capped(errors: list[RowError]) -> tuple[list[RowError], int]:
+    """The first ``settings.IMPORT_MAX_ERRORS`` errors and how many more there are."""
+    cap = settings.IMPORT_MAX_ERRORS
+    return errors[:cap], max(len(errors) - cap, 0)
 
 
 def study_context(study: Study) -> StudyContext:
@@ -25,6 +60,7 @@ def study_context(study: Study) -> StudyContext:
         site_codes=set(study.sites.values_list("code", flat=True)),
         arm_adherence=dict(study.arms.values_list("code", "adherence")),
         n_days=study.n_days,
+        study_start=study.start_date,
         window_days=study.window_days,
         thresholds=instrument_for(study).thresholds,
         participants={p.participant_id: KnownParticipant(p.schedule, p.arm.adherence) for p in stored},

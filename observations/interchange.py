@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 
+from enrollment import rules as enrollment_rules
 from enrollment.models import Participant
+from enrollment.rules import text_errors
 from enrollment.schedule import Schedule, has_left, stopped_on
+from observations.models import Observation
 from observations.scoring import Thresholds, compute_score
 from observations.validation import observation_errors
 
@@ -31,6 +36,22 @@ OBSERVATION_COLUMNS = (
     "missing_reason", "deviation_reason", "score",
 )  # fmt: skip
 OBSERVATION_REQUIRED = ("participant_id", "day")
+
+
+# OWASP's CSV-injection defence: a text value a spreadsheet would run as a formula is written with a
+# leading apostrophe. Values that already start with apostrophes before such a character get one
+# more, so that removing exactly one on import gives back every value as it was typed.
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+
+
+def escape_formula(text: str) -> str:
+    """``text`` as a CSV cell that no spreadsheet evaluates."""
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def unescape_formula(text: str) -> str:
+    """The value :func:`escape_formula` was given."""
+    return text[1:] if text.startswith("'") and _FORMULA.match(text[1:]) else text
 
 
 @dataclass(frozen=True)
@@ -61,6 +82,8 @@ class StudyContext:
     thresholds: Thresholds
     participants: dict[str, KnownParticipant] = field(default_factory=dict)
     stored_days: set[tuple[str, int]] = field(default_factory=set)
+    study_start: date | None = None
+    today: date | None = None  # set by plan_import: no enrolment after it
 
 
 @dataclass
@@ -90,17 +113,44 @@ def read_rows(text: str, file_name: str, columns: tuple, required: tuple) -> tup
             if None in row:
                 errors.append(RowError(file_name, reader.line_num, "", _("More cells than columns.")))
                 continue
-            rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items()}))
+            rows.append((reader.line_num, {k: unescape_formula((v or "").strip()) for k, v in row.items()}))
     except csv.Error as exc:
         errors.append(RowError(file_name, reader.line_num, "", str(exc)))
     return rows, errors
 
 
+NUMBERS = (models.IntegerField, models.DecimalField, models.FloatField)
+
+
+def digit_errors(model, row: dict, file_name: str, line: int) -> list[RowError]:
+    """Numbers must be written with the digits 0-9 (Python would read ¹ or ١ as a digit; a spreadsheet would not)."""
+    return [
+        RowError(file_name, line, name, _("Write numbers with the digits 0–9."))
+        for name, raw in row.items()
+        if raw and not raw.isascii() and isinstance(_model_field(model, name), NUMBERS)
+    ]
+
+
+def _model_field(model, name: str):
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:  # a column that is not a field of the model (site, arm, score)
+        return None
+
+
 def _field_value(model, name: str, raw: str, file_name: str, line: int, errors: list):
     if raw == "":
         return None
+    model_field = model._meta.get_field(name)
+    if isinstance(model_field, NUMBERS) and not raw.isascii():
+        return None  # reported by digit_errors
+    if isinstance(model_field, models.CharField | models.TextField):
+        problems = text_errors(name, raw, model_field.max_length).get(name, [])
+        errors.extend(RowError(file_name, line, name, m) for m in problems)
+        if problems:
+            return None
     try:
-        return model._meta.get_field(name).clean(raw, None)
+        return model_field.clean(raw, None)
     except ValidationError as exc:
         errors.extend(RowError(file_name, line, name, m) for m in exc.messages)
         return None
@@ -120,16 +170,25 @@ def _participant(line: int, row: dict, file_name: str, ctx: StudyContext, seen: 
     if row.get("arm") and row["arm"] not in ctx.arm_adherence:
         err("arm", _("Unknown arm code %(code)s.") % {"code": row["arm"]})
     names = [c for c in PARTICIPANT_COLUMNS if c not in ("site", "arm") and c in row]
+    errors += digit_errors(Participant, row, file_name, line)
     values = {c: _field_value(Participant, c, row[c], file_name, line, errors) for c in names}
-    errors += _participant_rules(values, row, file_name, line)
+    errors += _participant_rules(values, row, file_name, line, ctx)
     return {**values, "line": line, "site": row.get("site"), "arm": row.get("arm")}, errors
 
 
-def _participant_rules(values: dict, row: dict, file_name: str, line: int) -> list[RowError]:
-    errors = []
-    start, enrolled = values.get("intervention_start"), values.get("enrolled_on")
-    if start and enrolled and start < enrolled:
-        errors.append(RowError(file_name, line, "intervention_start", _("Must be on or after enrolled_on.")))
+def _participant_rules(values: dict, row: dict, file_name: str, line: int, ctx: StudyContext) -> list[RowError]:
+    """The enrolment rules of enrollment.rules (same words as the pages), then the format's own."""
+    start, enrolled, stopped = values.get("intervention_start"), values.get("enrolled_on"), values.get("status_date")
+    problems: dict[str, list[str]] = {}
+    if enrolled and ctx.today:
+        problems.update(enrollment_rules.date_errors("enrolled_on", enrolled, today=ctx.today,
+                                                     study_start=ctx.study_start))  # fmt: skip
+    if start and enrolled:
+        problems.update(enrollment_rules.start_errors(enrolled_on=enrolled, intervention_start=start))
+    if stopped and enrolled:
+        stop_problems = enrollment_rules.status_date_errors(on=stopped, enrolled_on=enrolled)
+        problems.update({"status_date": stop_problems["on"]} if stop_problems else {})
+    errors = [RowError(file_name, line, column, m) for column, messages in problems.items() for m in messages]
     if has_left(values.get("status", "")):
         for column in ("status_date", "status_reason"):
             if not row.get(column):
@@ -165,30 +224,36 @@ def _yes_no(raw: str, file_name: str, line: int, errors: list):
     if raw.lower() in ("yes", "no"):
         return raw.lower() == "yes"
     errors.append(RowError(file_name, line, "breast_full_then_soft", _("Use yes or no.")))
-    return "invalid"
+    return None
+
+
+def _day(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else None
 
 
 def _observation(line, row, file_name, known, ctx, today, seen) -> tuple[dict | None, list]:
-    errors: list[RowError] = []
-    pid, raw_day = row.get("participant_id", ""), row.get("day", "")
+    """The row's values and every error of the row (its cells, then the rules between them)."""
+    pid, day = row.get("participant_id", ""), _day(row.get("day", ""))
     participant = known.get(pid) or ctx.participants.get(pid)
     if participant is None:
         return None, [RowError(file_name, line, "participant_id", _("Unknown participant %(id)s.") % {"id": pid})]
-    if not raw_day.isdigit():
-        return None, [RowError(file_name, line, "day", _("Enter a whole number."))]
-    day = int(raw_day)
-    if (pid, day) in seen or (pid, day) in ctx.stored_days:
+    errors = digit_errors(Observation, row, file_name, line)
+    if day is None:
+        errors.append(RowError(file_name, line, "day", _("Enter a whole number.")))
+    elif (pid, day) in seen or (pid, day) in ctx.stored_days:
         errors.append(
             RowError(file_name, line, "day", _("Day %(day)d of %(id)s appears twice.") % {"day": day, "id": pid})
         )
     values = {c: row.get(c, "") for c in OBSERVATION_COLUMNS if c not in ("participant_id", "day", "score")}
     values["breast_full_then_soft"] = _yes_no(values["breast_full_then_soft"], file_name, line, errors)
-    if errors:
-        return None, errors
+    values.update({e.column: "" for e in errors if e.column in values})
     cleaned, problems = observation_errors(
-        values, day=day, schedule=participant.schedule, adherence=participant.adherence, today=today
+        values, day=day or 1, schedule=participant.schedule, adherence=participant.adherence, today=today
     )
-    errors += [RowError(file_name, line, f, m) for f, ms in problems.items() for m in ms]
+    done = {e.column for e in errors} | (
+        {"observed_on", "deviation_reason", "missing_reason"} if day is None else set()
+    )
+    errors += [RowError(file_name, line, f, m) for f, ms in problems.items() if f not in done for m in ms]
     if not errors:
         errors += _score_check(row.get("score", ""), cleaned, ctx.thresholds, file_name, line)
     return {"line": line, "participant_id": pid, "day": day, "values": cleaned}, errors
@@ -218,7 +283,7 @@ def parse_observations(
     for line, row in rows:
         values, row_errors = _observation(line, row, file_name, known, ctx, today, seen)
         errors += row_errors
-        if values is not None:
+        if values is not None and values["day"] is not None:
             seen.add((values["participant_id"], values["day"]))
             parsed.append(values)
     return parsed, errors
@@ -234,6 +299,7 @@ def plan_import(
     today: date,
 ) -> ImportPlan:
     """Parse and check both files; the plan has errors, or rows that can all be written."""
+    ctx.today = today
     participants, errors = parse_participants(participants_text, participants_name, ctx)
     known = known_from_file(participants, ctx)
     observations, obs_errors = parse_observations(observations_text, observations_name, ctx, known, today)

@@ -1,7 +1,15 @@
 from rest_framework import serializers
 
 from observations.models import Observation
-from observations.validation import DATA_FIELDS
+from observations.validation import DATA_FIELDS, TEXT_FIELDS
+
+NUMBERS = ("feeds_24h", "wet_diapers_24h", "sleep_after_feed_hours", "expressed_volume_ml", "infant_weight_g",
+           "massage_minutes")  # fmt: skip
+# Ranges and lengths are the service's rules (with the same words on the form and the import): not checked here.
+RULES_IN_THE_SERVICE = {
+    **{name: {"min_value": None, "max_value": None} for name in NUMBERS},
+    **{name: {"max_length": None} for name in TEXT_FIELDS if name in ("notes", "deviation_reason")},
+}
 
 READ_ONLY = ("id", "score", "out_of_window", "version", "verified_at", "created_at", "updated_at")
 
@@ -29,7 +37,7 @@ class ObservationInputSerializer(serializers.ModelSerializer):
         model = Observation
         fields = ["participant", "day", *DATA_FIELDS, "idempotency_key", "version", "reason"]
         validators = []  # uniqueness is a service rule (with its own message) and a database constraint
-        extra_kwargs = {"day": {"min_value": 1}}
+        extra_kwargs = {"day": {"min_value": 1}, **RULES_IN_THE_SERVICE}
 
     def values(self) -> dict:
         return {k: v for k, v in self.validated_data.items() if k in DATA_FIELDS}

@@ -10,7 +10,7 @@ import uuid
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from enrollment.models import Participant
 from observations.models import Observation, instrument_for
 from observations.validation import observation_errors
 from trialsite import audit
+from trialsite.api_errors import Conflict
 from trialsite.roles import Capability, require
 
 
@@ -31,6 +32,10 @@ class ObservationConflict(Exception):
         self.submitted = submitted
 
 
+class IdempotencyKeyReused(Conflict):
+    """The idempotency key already saved another participant's or day's observation (API: 409)."""
+
+
 def local_today() -> date:
     return timezone.localdate()
 
@@ -39,29 +44,51 @@ def _user_pk(by) -> int | None:
     return by.pk if by is not None and by.is_authenticated else None
 
 
-def _validated(participant: Participant, day: int, values: dict, today: date | None) -> dict:
-    cleaned, errors = observation_errors(
+def _checked(participant: Participant, day: int, values: dict, today: date | None) -> tuple[dict, dict]:
+    return observation_errors(
         values,
         day=day,
         schedule=participant.schedule,
         adherence=participant.arm.adherence,
         today=today or local_today(),
     )
+
+
+def _validated(participant: Participant, day: int, values: dict, today: date | None) -> dict:
+    cleaned, errors = _checked(participant, day, values, today)
     if errors:
         raise ValidationError(errors)
     return cleaned
 
 
+def observation_problems(*, participant: Participant, day: int, values: dict, today: date | None = None) -> dict:
+    """Every rule ``values`` break for ``day`` of ``participant``, without writing anything.
+
+    For pages that show these beside their own field errors, so that one round shows every problem.
+    """
+    _cleaned, errors = _checked(participant, day, values, today)
+    return errors
+
+
 def replayed_observation(*, participant: Participant, day: int, idempotency_key) -> Observation | None:
     """The observation a first-entry form with ``idempotency_key`` already saved (a resend), or None.
 
-    The one answer to "is this a resend?" for the service, the page and the API. A key used for
-    another participant or day is refused.
+    The one answer to "is this a resend?" for the service, the page and the API. It is decided under
+    a transaction-level advisory lock on the key, so that of two requests carrying the same key the
+    second waits for the first to commit and then sees its row; inside ``record_observation`` that
+    lock is taken before the participant's. A key used for another participant or day raises
+    IdempotencyKeyReused.
     """
     key = _as_uuid(idempotency_key)
-    existing = Observation.objects.filter(idempotency_key=key).first() if key else None
+    if key is None:
+        return None
+    with transaction.atomic():
+        _lock_key(key)
+        existing = Observation.objects.filter(idempotency_key=key).first()
     if existing is not None and (existing.participant_id, existing.day) != (participant.pk, day):
-        raise ValidationError(_("This form was already used for another day; reload the page."))
+        raise IdempotencyKeyReused(
+            {"idempotency_key": [_("This form was already used for another day; reload the page.")]}
+        )
     return existing
 
 
@@ -70,6 +97,12 @@ def _as_uuid(value) -> uuid.UUID | None:
         return uuid.UUID(str(value)) if value else None
     except ValueError:
         return None
+
+
+def _lock_key(key: uuid.UUID) -> None:
+    """Serialise every request carrying ``key`` (whatever participant it names) until the transaction ends."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [str(key)])
 
 
 def record_observation(
@@ -82,21 +115,39 @@ def record_observation(
     today: date | None = None,
 ) -> Observation:
     """Save the first entry of ``day``. A resend with the same idempotency key returns the stored row."""
+    observation, _created = record_observation_once(
+        participant=participant, day=day, values=values, by=by, idempotency_key=idempotency_key, today=today
+    )
+    return observation
+
+
+def record_observation_once(
+    *,
+    participant: Participant,
+    day: int,
+    values: dict,
+    by,
+    idempotency_key: uuid.UUID | None = None,
+    today: date | None = None,
+) -> tuple[Observation, bool]:
+    """(observation, created): ``created`` is False for a resend, decided under the lock that writes.
+
+    A key already used for another participant or day raises IdempotencyKeyReused.
+    """
     with transaction.atomic(), audit.reason(_("First entry"), user=_user_pk(by)):
-        Participant.objects.select_for_update().filter(pk=participant.pk).first()  # one writer per participant
         existing = replayed_observation(participant=participant, day=day, idempotency_key=idempotency_key)
         if existing is not None:
-            return existing
+            return existing, False
+        Participant.objects.select_for_update().filter(pk=participant.pk).first()  # one writer per participant
         cleaned = _validated(participant, day, values, today)
         if Observation.objects.filter(participant=participant, day=day).exists():
             raise ValidationError(
                 {"day": [_("Day %(day)d already has an observation; correct it instead.") % {"day": day}]}
             )
         observation = Observation(participant=participant, day=day, created_by=by if _user_pk(by) else None, **cleaned)
-        if idempotency_key:
-            observation.idempotency_key = idempotency_key
+        observation.idempotency_key = _as_uuid(idempotency_key) or observation.idempotency_key
         observation.save()
-    return observation
+    return observation, True
 
 
 def correct_observation(

@@ -13,4 +13,6 @@ urlpatterns = [
     path("deviations/", views.deviations, name="deviations"),
     path("completeness/", views.completeness, name="completeness"),
     path("import/", views_import.import_data, name="import"),
+    path("import/template/<str:name>.csv", views_import.import_template, name="import_template"),
+    path("import/format/", views_import.import_format, name="import_format"),
 ]

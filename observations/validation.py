@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from enrollment.models import AdherenceKind
+from enrollment.rules import text_errors
 from enrollment.schedule import Schedule
 from observations import rules
 from observations.models import MEASURED, Adherence, Observation
@@ -25,6 +26,7 @@ DATA_FIELDS = (
 """What a person records for a day (day and participant identify the row; score is derived)."""
 
 EMPTY_WHEN_MISSING = (*MEASURED, "expressed_volume_ml", "infant_weight_g", "adherence", "massage_minutes")
+TEXT_FIELDS = ("notes", "adherence", "missing_reason", "deviation_reason")
 
 
 def _empty(value) -> bool:
@@ -38,12 +40,14 @@ def clean_fields(values: dict) -> tuple[dict, dict[str, list[str]]]:
         field = Observation._meta.get_field(name)
         raw = values.get(name)
         if _empty(raw):
-            cleaned[name] = "" if name in ("notes", "adherence", "missing_reason", "deviation_reason") else None
+            cleaned[name] = "" if name in TEXT_FIELDS else None
             continue
+        if name in TEXT_FIELDS:
+            errors.update(text_errors(name, str(raw), field.max_length))  # TextField.clean checks no length
         try:
             cleaned[name] = field.clean(raw, None)
         except ValidationError as exc:
-            errors[name] = list(exc.messages)
+            errors.setdefault(name, []).extend(exc.messages)
     sleep = cleaned.get("sleep_after_feed_hours")
     if sleep is not None and (Decimal(sleep) * 2) % 1 != 0:
         errors.setdefault("sleep_after_feed_hours", []).append(_("Enter hours in steps of 0.5."))
@@ -74,7 +78,8 @@ def _adherence_errors(cleaned: dict, adherence: str) -> dict[str, list[str]]:
         return {"adherence": [_("For the massage, answer yes or no.")]}
     if cleaned["adherence"] == Adherence.YES and cleaned["massage_minutes"] is None:
         return {"massage_minutes": [_("Enter how many minutes the massage lasted.")]}
-    if cleaned["adherence"] != Adherence.YES and cleaned["massage_minutes"]:
+    # Empty adherence with minutes is the interchange format's way of writing the massage arm.
+    if cleaned["adherence"] == Adherence.NO and cleaned["massage_minutes"]:
         return {"massage_minutes": [_("Minutes are recorded only when the massage was given.")]}
     return {}
 
@@ -82,17 +87,21 @@ def _adherence_errors(cleaned: dict, adherence: str) -> dict[str, list[str]]:
 def observation_errors(
     values: dict, *, day: int, schedule: Schedule, adherence: str, today: date
 ) -> tuple[dict, dict[str, list[str]]]:
-    """(cleaned values, every broken rule) for one day of one participant."""
+    """(cleaned values, every broken rule) for one day of one participant, all at once.
+
+    A field whose value cannot be read has that error only; the rules between fields run on the rest.
+    """
     cleaned, errors = clean_fields(values)
-    if errors:
-        return cleaned, errors
-    errors = _content_errors(cleaned, adherence)
+    readable = {name: None if name in errors else cleaned.get(name) for name in DATA_FIELDS}
+    for field, messages in _content_errors(readable, adherence).items():
+        if field not in errors:
+            errors[field] = messages
     for field, messages in rules.schedule_errors(
         schedule,
         day=day,
-        observed_on=cleaned["observed_on"],
-        missing_reason=cleaned["missing_reason"],
-        deviation_reason=cleaned["deviation_reason"],
+        observed_on=readable["observed_on"],
+        missing_reason=readable["missing_reason"] or "",
+        deviation_reason=readable["deviation_reason"] or "",
         today=today,
     ).items():
         errors.setdefault(field, []).extend(messages)

@@ -48,6 +48,8 @@ def observation_form(request, pk: int, day: int):
     initial = initial_from(observation) if editing else {"observed_on": _proposed_date(participant, day)}
     form = ObservationForm(request.POST or None, adherence=participant.arm.adherence, editing=editing, initial=initial)
     if request.method != "POST" or not form.is_valid():
+        if form.is_bound:
+            _add_rule_errors(form, participant, day)
         return _form_page(request, participant, day, form, observation)
     try:
         saved = _save(request, participant, day, form, observation if editing else None)
@@ -66,6 +68,12 @@ def _is_resend(participant, day: int, key) -> bool:
         return services.replayed_observation(participant=participant, day=day, idempotency_key=key) is not None
     except ValidationError:
         return False  # a key of another day: not a resend of this one; the service refuses it on save
+
+
+def _add_rule_errors(form: ObservationForm, participant, day: int) -> None:
+    """The service's rules on the fields the form could read, so that every problem shows at once."""
+    problems = services.observation_problems(participant=participant, day=day, values=form.values())
+    form.add_service_errors({field: messages for field, messages in problems.items() if field not in form.errors})
 
 
 def _proposed_date(participant, day: int):

@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from trialsite.parsers import PARSER_CLASSES
 from trialsite.tokens import issue_token
 
 
@@ -30,6 +31,7 @@ class TokenView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     serializer_class = AuthTokenSerializer
+    parser_classes = PARSER_CLASSES
 
     @extend_schema(
         request=inline_serializer(

@@ -2,6 +2,8 @@
 
 - A broken rule (a Django ``ValidationError`` from a service, or DRF's own): 400 with
   ``{field: [message, ...]}``; messages that belong to no field are under ``non_field_errors``.
+- A request that clashes with what is stored (a ``Conflict``, e.g. an idempotency key already used
+  for another record): 409 with the same ``{field: [message, ...]}`` shape.
 - Anything else DRF knows (401, 403, 404, 405, 409 ...): ``{"detail": message}``.
 
 Services raise Django's ``ValidationError``; views and viewsets never translate it themselves.
@@ -11,9 +13,14 @@ from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
+
+
+class Conflict(DjangoValidationError):
+    """A broken rule about what is already stored rather than about the values sent (HTTP 409)."""
 
 
 def _as_drf(error: DjangoValidationError) -> serializers.ValidationError:
@@ -27,6 +34,8 @@ def _as_drf(error: DjangoValidationError) -> serializers.ValidationError:
 
 def api_exception_handler(exc, context):
     """DRF's handler, after turning a service's Django ValidationError into the field shape."""
+    if isinstance(exc, Conflict):
+        return Response(_as_drf(exc).detail, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = _as_drf(exc)
     if isinstance(exc, serializers.ValidationError) and not isinstance(exc.detail, dict):

@@ -20,6 +20,7 @@ from django.db import models
 from django.http import Http404
 from pghistory.models import Events
 
+from trialsite.ids import pk_or_404
 from trialsite.roles import Capability, require
 
 # Columns that are bookkeeping, not clinical content.
@@ -130,7 +131,7 @@ def get_tracked_object_for_user(user, app_label: str, model_name: str, pk: str) 
         raise Http404 from exc
     if event_model_for(model) is None:
         raise Http404
-    obj = model._default_manager.filter(pk=pk).first()
+    obj = model._default_manager.filter(pk=pk_or_404(pk, model._meta.pk)).first()
     if obj is None:
         raise Http404
     return obj

@@ -34,3 +34,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]
+
+handler500 = "trialsite.views.server_error"

@@ -15,6 +15,12 @@ from trialsite.models import Profile
 from trialsite.roles import Capability
 
 
+def server_error(request):
+    """The 500 page: an apology and the request id to quote (no database, no user: either may be the fault)."""
+    context = {"request_id": getattr(request, "request_id", "")}
+    return render(request, "500.html", context, status=500)
+
+
 @login_required
 def home(request):
     return render(request, "home.html")

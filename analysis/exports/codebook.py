@@ -26,6 +26,11 @@ def _kind_label(kind: str) -> str:
 def _allowed(variable: Variable) -> str:
     if variable.codes:
         return "; ".join(f"{value} = {label}" for value, _code, label in variable.codes)
+    if variable.kind == TEXT:
+        return _(
+            "any text; in CSV a value starting with =, +, -, @, tab or carriage return is written with a "
+            "leading ' so that spreadsheets do not run it as a formula (the import removes it)"
+        )
     return variable.allowed
 
 

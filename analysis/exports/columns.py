@@ -61,6 +61,20 @@ def _offset_sql(column: str) -> str:
     return f"({column} - p.intervention_start)"
 
 
+def formula_safe_sql(expression: str) -> str:
+    """``expression`` as observations.interchange.escape_formula writes it (for CSV, formatted by PostgreSQL)."""
+    quote = "''''"  # a single apostrophe, as an SQL string literal
+    return f"CASE WHEN {expression} ~ '^''*[-=+@\\t\\r]' THEN {quote} || {expression} ELSE {expression} END"
+
+
+def csv_safe(variables: list[Variable]) -> list[Variable]:
+    """The variables with their text expressions escaped against formula injection (CSV only)."""
+    return [
+        Variable(v.name, v.label, v.kind, formula_safe_sql(v.sql), v.allowed, v.unit, v.codes) if v.kind == TEXT else v
+        for v in variables
+    ]
+
+
 MISSING_TEXT = _("empty = not recorded")
 PARTICIPANT_VARIABLES = {
     v.name: v

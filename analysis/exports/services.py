@@ -66,15 +66,16 @@ def build_tables(study: Study, options: ExportOptions, *, masked: bool) -> list[
     )  # fmt: skip
     if options.layout == ExportLayout.LONG:
         days = columns.observation_variables(deidentified=options.deidentified, masked=masked)
-        return [_sql_table("participants", people, participants_sql(people, scope)),
-                _sql_table("observations", days, observations_sql(days, scope))]  # fmt: skip
+        return [_sql_table("participants", people, lambda vs: participants_sql(vs, scope)),
+                _sql_table("observations", days, lambda vs: observations_sql(vs, scope))]  # fmt: skip
     fields = columns.wide_day_fields(deidentified=options.deidentified, masked=masked)
     header = people + columns.wide_day_variables(fields, study.n_days)
     return [Table("data", header, lambda: wide_rows(people, fields, study.n_days, scope))]
 
 
-def _sql_table(name: str, variables, query) -> Table:
-    return Table(name, variables, lambda: iter_rows(query), query)
+def _sql_table(name: str, variables, build) -> Table:
+    """Rows as stored for XLSX, SPSS and Stata; the COPY query (CSV) with text escaped against formulas."""
+    return Table(name, variables, lambda: iter_rows(build(variables)), build(columns.csv_safe(variables)))
 
 
 def _header(study: Study, user, options: ExportOptions, masked: bool) -> dict:

@@ -1,8 +1,10 @@
 """One writer per format. Each takes :class:`Table` objects and writes files into a folder.
 
 Values arrive as the SQL formats them (interchange text for dates and categories, numbers as
-numbers). CSV keeps them as they are; XLSX writes numbers and dates as such; SPSS and Stata
-get numbers, dates and integer-coded categories with variable and value labels.
+numbers). CSV keeps them as they are, except that text a spreadsheet would run as a formula
+gets a leading apostrophe (undone by the import); XLSX writes numbers and dates as such and
+text always as string cells; SPSS and Stata get numbers, dates and integer-coded categories
+with variable and value labels.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from analysis.exports.codebook import codebook_header, codebook_rows
 from analysis.exports.columns import CATEGORY, DATE, DECIMAL, INTEGER, TEXT, Variable
 from analysis.exports.queries import copy_csv
+from observations.interchange import escape_formula
 
 FORMATS = ("csv", "xlsx", "sav", "dta")
 STATA_LABEL_MAX = 80
@@ -36,8 +40,11 @@ class Table:
     query: tuple[str, list] | None = None
 
 
-def _text(value) -> str:
-    return "" if value is None else str(value)
+def _text(variable: Variable, value) -> str:
+    """A CSV cell: text escaped so that no spreadsheet runs it as a formula (as the COPY query does)."""
+    if value is None:
+        return ""
+    return escape_formula(str(value)) if variable.kind == TEXT else str(value)
 
 
 def write_csv_table(table: Table, path: Path) -> None:
@@ -49,7 +56,7 @@ def write_csv_table(table: Table, path: Path) -> None:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([v.name for v in table.variables])
         for row in table.rows():
-            writer.writerow([_text(value) for value in row])
+            writer.writerow([_text(v, value) for v, value in zip(table.variables, row, strict=True)])
 
 
 def write_codebook_csv(tables: list[Table], path: Path) -> None:
@@ -77,12 +84,21 @@ def write_xlsx(tables: list[Table], path: Path) -> None:
         sheet = book.create_sheet(table.name)
         sheet.append([v.name for v in table.variables])
         for row in table.rows():
-            sheet.append([_typed(v, value) for v, value in zip(table.variables, row, strict=True)])
+            sheet.append([_cell(sheet, _typed(v, value)) for v, value in zip(table.variables, row, strict=True)])
     codebook = book.create_sheet("codebook")
     codebook.append(codebook_header())
     for entry in codebook_rows(tables):
-        codebook.append(list(entry))
+        codebook.append([_cell(codebook, value) for value in entry])
     book.save(path)
+
+
+def _cell(sheet, value):
+    """A cell for write-only mode; text is always a string cell (openpyxl would make ``=...`` a formula)."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _coded(variable: Variable, value):

@@ -16,36 +16,43 @@ How it is computed
   hypergeometric (m drawn out of N). That equals independent K_g ~ Binomial(t_g, m/N)
   conditioned on Σ K_g = m, so the count j = Σ K_g is carried with the sum in one integer key
   (j·stride + sum). With ties the distribution is not symmetric: both tails are summed.
-* The tie groups are split into two halves. Each half is built by convolving group by group
-  (shifted adds on a dense array when the support is dense, sorted unique keys when it is
-  sparse, e.g. few large tie groups), and the halves are joined row by row with cumulative
-  tail sums ("meet in the middle"). Only non-negative terms are added, so small p-values keep
-  their relative accuracy (no FFT); probabilities below ~1e-300 underflow to 0.
+* Rank sum, two routes; the one estimated cheaper is taken:
+  - halves: the tie groups are split into two halves, each built by convolving group by group
+    (shifted adds on a dense array when the support is dense, sorted unique keys when it is
+    sparse), joined row by row with cumulative tail sums ("meet in the middle");
+  - pair: the largest tie group is never convolved (its count is drawn − j once the others are
+    drawn), the next two form a closed-form (count, sum) table whose rows are arithmetic in one
+    count, and only the rest is convolved; the join is arithmetic indexing, no search. This is
+    the route for few, large tie groups (scores 1..5 at 500 + 500).
+  The signed rank uses the halves. Only non-negative terms are added, so small p-values keep
+  their relative accuracy (no FFT); probabilities below ~1e-300 underflow to 0. Sums of
+  products use einsum, not BLAS: a threaded BLAS dot on a busy server cost 50× more.
 
 Budget (decision)
 -----------------
-The work is estimated before anything is computed. Above EXACT_BUDGET (about one second) p
-is None and `method` explains why; an approximation is never returned under the name exact.
-Limits measured with bench/bench_exact.py (see bench/README.md for timings):
-- signed rank: exact up to ~7,000 differences with |d| in 1..4 (n = 5,000: ~0.35 s) and up to
-  ~1,000 untied differences (~0.5 s);
-- rank sum: 17 + 17 in milliseconds; change scores −4..4 (9 tie groups) up to ~130 + 130
-  (100 + 100: ~0.1 s); untied samples up to ~70 + 70; three tie groups up to ~5,000 + 5,000.
-- Not computed: 500 + 500 and 5,000 + 5,000 with 9 tie groups. The (count, sum) table of
-  Σ r_g K_g has ~5·10^8 cells for 500 + 500 and ~5·10^11 for 5,000 + 5,000, each updated
-  for every count of every tie group; the known exact algorithms with ties (Mehta–Patel
-  network, Streitberg–Röhmel shift) walk the same table, there is no product formula with
-  ties, and the faster routes (FFT, saddle point, Monte Carlo) are not exact. At those sizes
-  p_asymptotic is accurate to many decimals.
+The work is estimated before anything is computed. Above EXACT_BUDGET (about one second of one
+core) p is None and `method` explains why; an approximation is never returned under the name
+exact. Limits measured with bench/bench_exact.py (CPU seconds in bench/README.md):
+- signed rank: 5,000 differences with |d| in 1..4 in well under a second, and up to ~1,000
+  untied differences;
+- rank sum: 500 + 500 with scores 1..5 (5 tie groups) in ~0.1 s, up to ~1,000 + 1,000;
+  change scores −4..4 (9 tie groups) up to ~130 + 130; three tie groups up to ~5,000 + 5,000.
+- Not computed: 500 + 500 with 9 tie groups and more. The (count, sum) table of Σ r_g K_g has
+  ~5·10^8 cells there, each updated for every count of every tie group; the known exact
+  algorithms with ties (Mehta–Patel network, Streitberg–Röhmel shift) walk the same table
+  (R's coin needs minutes at 500 + 500), there is no product formula with ties, and the faster
+  routes (FFT, saddle point, Monte Carlo) are not exact. At those sizes p_asymptotic is
+  accurate to many decimals.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Literal, NamedTuple
 
 import numpy as np
-from scipy import stats as sps
+from scipy.special import _ufuncs
 
 from ._util import as_sample, doubled_midranks
 
@@ -59,7 +66,19 @@ _COST_SHIFTED_ADD = 8  # per product when the support is contiguous (plain shift
 _COST_SCATTER = 40  # per product when a sparse support is scattered into a dense array
 _COST_SORTED = 200  # per product when products are sorted and merged (sparse support)
 _COST_JOIN = 100  # per support point of either half in the final join
+_COST_PAIR = 15  # per point of the convolved groups and count of the largest group (rank sum, pair join)
+_COST_TABLE = 50  # per cell of the pair table (rank sum)
+_MAX_TABLE = 4_000_000  # cells of the pair table (~32 MB per array); above it the halves are used
 EXACT_METHOD = "exact, conditional on the observed mid-ranks"
+
+
+def binomial_pmf(k: np.ndarray, size: int, p: float) -> np.ndarray:
+    """Binomial(size, p) probabilities of k: the Boost function behind scipy.stats.binom.pmf.
+
+    Called directly because importing scipy.stats costs more start-up than the whole analysis
+    of a 1,000-participant study (tests check it against scipy.stats.binom.pmf).
+    """
+    return _ufuncs._binom_pmf(k, size, p)
 
 
 class ExactP(NamedTuple):
@@ -166,30 +185,126 @@ def _signed_rank_upper_tail(doubled: np.ndarray, threshold: int) -> float:
 def _rank_sum_tails(doubled: np.ndarray, drawn: int, upper: int | None, lower: int | None) -> tuple[float, float]:
     """(P(2R ≥ upper), P(2R ≤ lower)) for the sum 2R of `drawn` doubled ranks drawn at random.
 
-    Keys are j·stride + (s − j·base) in gcd units, j the number drawn so far: subtracting the
-    smallest rank `base` per drawn item keeps each row of the (j, s) table short.
+    Keys are j·stride + s with s = Σ w_g K_g, w_g = (r_g − r_1)/unit and j the number drawn so
+    far: subtracting the smallest rank per drawn item keeps each row of the (j, s) table short.
+    Of two ways to the tails the one estimated cheaper is taken (see _rank_sum_plan).
     """
     ranks, counts = np.unique(doubled, return_counts=True)
-    unit = int(np.gcd.reduce(ranks))
-    ranks = ranks // unit
-    base, widths = int(ranks[0]), ranks - int(ranks[0])
+    rank_unit = int(np.gcd.reduce(ranks))
+    ranks = ranks // rank_unit
+    base = int(ranks[0])
+    unit = int(np.gcd.reduce(ranks - base)) or 1
+    widths = (ranks - base) // unit  # 2R = (drawn·base + unit·s)·rank_unit
     stride = drawn * int(widths[-1]) + 1
-    share = drawn / doubled.size
-    parts = [
-        _scaled_binomial(stride + int(w), int(t), share, min(int(t), drawn))
-        for w, t in zip(widths, counts, strict=True)
-    ]
-    first, second = _split_and_build(parts, (drawn + 1) * stride - 1)
+    groups = [(int(w), int(t)) for w, t in zip(widths, counts, strict=True)]
     offset = drawn * base
-    up = None if upper is None else -(-upper // unit) - offset
-    low = None if lower is None else lower // unit - offset
-    return _join_rows(first, second, drawn, stride, up, low)
+    up = None if upper is None else -(-(-(-upper // rank_unit) - offset) // unit)
+    low = None if lower is None else (lower // rank_unit - offset) // unit
+    table = _RankSumTable(groups, drawn, drawn / doubled.size, stride)
+    return table.tails(up, low)
+
+
+class _RankSumTable:
+    """The (count, sum) distribution of the tie groups of a rank sum, built the cheaper of two ways.
+
+    * halves: all groups split into two halves, each convolved, joined row by row (_join_rows);
+    * pair: the largest group is never convolved (its count is drawn − j once the others are
+      drawn), the two next largest form a closed-form (count, sum) table whose rows are
+      arithmetic in one count, and only the remaining groups are convolved; the join is then
+      arithmetic indexing, no search. This wins for few, large tie groups (scores 1..5 at
+      500 + 500), the halves for many groups.
+    """
+
+    def __init__(self, groups: list[tuple[int, int]], drawn: int, share: float, stride: int) -> None:
+        self.groups, self.drawn, self.share, self.stride = groups, drawn, share, stride
+        self.limit = (drawn + 1) * stride - 1
+
+    def part(self, width: int, size: int) -> Dist:
+        return _scaled_binomial(self.stride + width, size, self.share, min(size, self.drawn))
+
+    def tails(self, upper: int | None, lower: int | None) -> tuple[float, float]:
+        halves_work, halves = _halves_plan([self.part(w, t) for w, t in self.groups], self.limit)
+        order = sorted(range(len(self.groups)), key=lambda g: -min(self.groups[g][1], self.drawn))
+        last, pair, rest = order[0], order[1:3], [self.part(*self.groups[g]) for g in order[3:]]
+        pair_work = _pair_cost(rest, self.limit, [min(self.groups[g][1], self.drawn) + 1 for g in order[:3]])
+        if min(halves_work, pair_work) > EXACT_BUDGET:
+            raise _OverBudget(min(halves_work, pair_work))
+        if halves_work <= pair_work:
+            first, second = _build_halves(halves, self.limit)
+            return _join_rows(first, second, self.drawn, self.stride, upper, lower)
+        pair_table = _PairTable([self.groups[g] for g in pair], self.drawn, self.share)
+        width, size = self.groups[last]
+        last_k, last_p = _scaled_binomial(1, size, self.share, min(size, self.drawn))
+        return pair_table.join(_build(rest, self.limit), self.stride, (last_k, last_p, width), upper, lower)
+
+
+def _pair_cost(rest: list[Dist], limit: int, counts: list[int]) -> float:
+    """Estimated work of the pair route; `counts` are the numbers of possible counts of the last and the pair."""
+    last, pair = counts[0], counts[1:] + [1] * (3 - len(counts))
+    cells = (pair[0] + pair[1] - 1) * pair[1]
+    if cells > _MAX_TABLE:
+        return math.inf
+    build, size = _build_cost(rest, limit)
+    return build + _COST_PAIR * size * last + _COST_TABLE * cells
+
+
+class _PairTable:
+    """(count j, sum s) of two tie groups c, d: s = w_c·j + (w_d − w_c)·K_d, so each row is arithmetic in K_d."""
+
+    def __init__(self, pair: list[tuple[int, int]], drawn: int, share: float) -> None:
+        while len(pair) < 2:  # fewer than three groups: pad with empty ones (count always 0)
+            pair = [*pair, (max((w for w, _ in pair), default=0) + 1, 0)]
+        (w_c, t_c), (w_d, t_d) = sorted(pair)
+        self.w_c, self.step, self.drawn = w_c, w_d - w_c, drawn
+        p_c = _full_binomial(t_c, share, drawn)
+        p_d = _full_binomial(t_d, share, drawn)
+        rows, cols = len(p_c) + len(p_d) - 1, len(p_d)
+        j, k = np.arange(rows)[:, None], np.arange(cols)[None, :]
+        inside = (j - k >= 0) & (j - k < len(p_c))
+        probs = np.where(inside, p_c[np.clip(j - k, 0, len(p_c) - 1)] * p_d[k], 0.0)
+        self.tail = np.zeros((rows, cols + 1))
+        self.tail[:, :cols] = np.cumsum(probs[:, ::-1], axis=1)[:, ::-1]
+        self.head = np.zeros((rows, cols + 1))
+        self.head[:, 1:] = np.cumsum(probs, axis=1)
+        self.mass, self.cols = self.head[:, -1], cols
+
+    def join(self, first: Dist, stride: int, last: tuple[np.ndarray, np.ndarray, int], upper, lower):
+        """Tails of s₁ + s_pair + k·w over first ⊗ pair ⊗ last, given j₁ + j_pair + k = drawn.
+
+        With j = drawn − k − j₁ the pair's column is ceil((upper − k·w − s₁ − w_c·j)/step), i.e.
+        a per-k constant minus a per-point one: the loop over k is a few array operations.
+        """
+        j_first, s_first = np.divmod(first[0], stride)  # keys ascend, so j₁ ascends
+        probs, width = first[1], self.cols + 1
+        point = s_first - self.w_c * j_first
+        flat = j_first * width
+        tail, head, mass = self.tail.ravel(), self.head.ravel(), self.mass
+        total = up = low = 0.0
+        for k, weight in zip(last[0].tolist(), last[1].tolist(), strict=True):
+            row = self.drawn - k  # j = row − j₁ must be a row of the pair table
+            lo, hi = np.searchsorted(j_first, [row - len(mass) + 1, row + 1])
+            if lo == hi:
+                continue
+            p, a, cell = probs[lo:hi], point[lo:hi], row * width - flat[lo:hi]
+            total += weight * _dot(p, mass[row - j_first[lo:hi]])
+            shift = k * last[2] + self.w_c * row
+            if upper is not None:
+                column = np.clip(-((a - (upper - shift)) // self.step), 0, self.cols)  # ceil((upper − shift − a)/step)
+                up += weight * _dot(p, tail[cell + column])
+            if lower is not None:
+                column = np.clip((lower - shift - a) // self.step + 1, 0, self.cols)
+                low += weight * _dot(p, head[cell + column])
+        return up / total, low / total
+
+
+def _full_binomial(size: int, p: float, drawn: int) -> np.ndarray:
+    return binomial_pmf(np.arange(min(size, drawn) + 1), size, p)
 
 
 def _scaled_binomial(step: int, size: int, p: float, k_max: int) -> Dist:
     """Values step·k for k = 0..k_max with Binomial(size, p) weights; underflowed zeros dropped."""
     k = np.arange(k_max + 1, dtype=np.int64)
-    probs = sps.binom.pmf(k, size, p)
+    probs = binomial_pmf(k, size, p)
     keep = probs > 0
     return k[keep] * step, probs[keep]
 
@@ -200,11 +315,20 @@ def _split_and_build(parts: list[Dist], limit: int) -> tuple[Dist, Dist]:
     Returns the smaller half first. Raises _OverBudget, before any real work, when the
     estimated work exceeds EXACT_BUDGET.
     """
-    halves = _split(parts, limit)
-    costs = [_build_cost(half, limit) for half in halves]
-    work = sum(cost for cost, _ in costs) + _COST_JOIN * sum(size for _, size in costs)
+    work, halves = _halves_plan(parts, limit)
     if work > EXACT_BUDGET:
         raise _OverBudget(work)
+    return _build_halves(halves, limit)
+
+
+def _halves_plan(parts: list[Dist], limit: int) -> tuple[float, tuple[list[Dist], list[Dist]]]:
+    """(estimated work, the two halves) of building and joining two halves of `parts`."""
+    halves = _split(parts, limit)
+    costs = [_build_cost(half, limit) for half in halves]
+    return sum(cost for cost, _ in costs) + _COST_JOIN * sum(size for _, size in costs), halves
+
+
+def _build_halves(halves: tuple[list[Dist], list[Dist]], limit: int) -> tuple[Dist, Dist]:
     first, second = _build(halves[0], limit), _build(halves[1], limit)
     # The join searches the first half's points in the second's rows: searching is the dearer side.
     return (first, second) if len(first[0]) <= len(second[0]) else (second, first)
@@ -318,10 +442,15 @@ def _join_rows(
         total += float(probs.sum()) * head[-1]
         if upper is not None:
             tail = np.append(np.cumsum(other_probs[::-1])[::-1], 0.0)
-            up += float(probs @ tail[np.searchsorted(other_sums, upper - sums, side="left")])
+            up += _dot(probs, tail[np.searchsorted(other_sums, upper - sums, side="left")])
         if lower is not None:
-            low += float(probs @ head[np.searchsorted(other_sums, lower - sums, side="right")])
+            low += _dot(probs, head[np.searchsorted(other_sums, lower - sums, side="right")])
     return up / total, low / total
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """Σ a·b without BLAS: a threaded BLAS dot of a few thousand terms costs ~50× more on a busy server."""
+    return float(np.einsum("i,i->", a, b))
 
 
 def untied_signed_rank_cdf(n: int) -> np.ndarray:

@@ -167,11 +167,14 @@ def test_flags_are_shown_in_indonesian_on_an_indonesian_page(known_dataset, clie
     assert "Kelompok" in shown["flag-few_nonzero_differences"]
 
 
-def test_live_poll_waits_while_another_request_computes_the_new_results(known_dataset, study, client_for):
+def test_live_poll_waits_while_another_request_computes_the_new_results(known_dataset, study, client_for, monkeypatch):
     from django.core.cache import cache
     from django.utils import translation
 
+    from analysis import dashboard
     from analysis.dashboard import dashboard_bundle, data_fingerprint
+
+    monkeypatch.setattr(dashboard, "COMPUTING_SECONDS", 0.3)  # a page gives up waiting for a computation this stuck
 
     key = f"analysis:dashboard:{study.pk}:complete_cases:0:id:{data_fingerprint()}"
     cache.add(f"{key}:computing", True, 30)

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from analysis.stats import exact, mann_whitney, rank_sum_exact_p, signed_rank_exact_p, wilcoxon_signed_rank
+from analysis.stats._util import doubled_midranks, two_sided_normal_p
 from analysis.stats.exact import EXACT_BUDGET, untied_rank_sum_cdf, untied_signed_rank_cdf
+from analysis.stats.hodges_lehmann import Z_975
 
 scores = st.integers(min_value=-3, max_value=3)  # small integers: many ties and zeros
 
@@ -192,3 +194,89 @@ def test_untied_rank_sum_cdf_counts_splits(m, n):
     u = [sum(r for r in split) - m * (m + 1) // 2 for split in itertools.combinations(range(1, m + n + 1), m)]
     expected = np.cumsum(np.bincount(u, minlength=m * n + 1)) / math.comb(m + n, m)
     np.testing.assert_allclose(untied_rank_sum_cdf(m, n), expected, rtol=1e-12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.integers(0, 5), min_size=1, max_size=8),
+    st.lists(st.integers(0, 5), min_size=1, max_size=8),
+    st.sampled_from(["two-sided", "greater", "less"]),
+    st.sampled_from(["pair", "halves"]),
+)
+def test_both_rank_sum_routes_equal_brute_force(x, y, alternative, route):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exact, "_COST_PAIR", 0 if route == "pair" else 10**12)
+        patch.setattr(exact, "_COST_TABLE", 0 if route == "pair" else 10**12)
+        assert rank_sum_exact_p(x, y, alternative).p == pytest.approx(brute_rank_sum(x, y, alternative), rel=1e-12)
+
+
+def test_rank_sum_exact_p_at_500_plus_500_equals_a_sequential_hypergeometric_count():
+    # Five scores of 200 participants each, split unevenly between the arms.
+    x = np.repeat([1, 2, 3, 4, 5], [80, 95, 100, 105, 120])
+    y = np.repeat([1, 2, 3, 4, 5], [120, 105, 100, 95, 80])
+    exact_p = rank_sum_exact_p(x, y)
+    assert exact_p.method == exact.EXACT_METHOD
+    assert exact_p.p == pytest.approx(_sequential_hypergeometric_p(x, y), rel=1e-9)
+    assert exact_p.p == pytest.approx(mann_whitney({"a": x, "b": y})["p_asymptotic"], abs=0.002)
+
+
+def _sequential_hypergeometric_p(x, y):
+    """Two-sided rank-sum p by drawing x's members group after group (hypergeometric steps), in rank-step units."""
+    values, sizes = np.unique(np.concatenate([x, y]), return_counts=True)
+    doubled = 2 * np.cumsum(sizes) - sizes + 1
+    step = math.gcd(*(int(r - doubled[0]) for r in doubled[1:]))
+    levels = [int(r - doubled[0]) // step for r in doubled]
+    m, remaining = len(x), len(x) + len(y)
+    table = np.zeros((m + 1, m * levels[-1] + 1))
+    table[0, 0] = 1.0
+    drawn = np.arange(m + 1)
+    for size, level in zip(sizes, levels, strict=True):
+        grown = np.zeros_like(table)
+        for k in range(min(size, m) + 1):
+            weight = sps.hypergeom.pmf(k, remaining, size, m - drawn)
+            moved = table[: m + 1 - k] * weight[: m + 1 - k, None]
+            grown[k:, level * k :] += moved[:, : table.shape[1] - level * k]
+        table, remaining = grown, remaining - size
+    observed = sum(levels[list(values).index(v)] for v in x)
+    centre = m * float(np.dot(sizes, levels)) / sizes.sum()
+    sums = np.arange(table.shape[1])
+    return float(table[m][np.abs(sums - centre) >= abs(observed - centre) - 1e-9].sum())
+
+
+def test_signed_rank_exact_p_for_5000_tied_differences_equals_a_direct_sum():
+    rng = np.random.default_rng(5000)
+    d = rng.integers(1, 4, 5000) * rng.choice([-1, 1], 5000)
+    assert signed_rank_exact_p(d).p == pytest.approx(_three_group_signed_rank_p(d), rel=1e-9)
+
+
+def _three_group_signed_rank_p(d):
+    """Two-sided exact p for |d| in three tie groups: a double sum over two counts, the third by binomial tail."""
+    sizes = [int(np.sum(np.abs(d) == a)) for a in (1, 2, 3)]
+    ranks = 2 * np.cumsum(sizes) - np.array(sizes) + 1  # doubled mid-ranks
+    total = int(np.dot(ranks, sizes))
+    observed = sum(int(ranks[a - 1]) * int(np.sum(d == a)) for a in (1, 2, 3))
+    threshold = max(observed, total - observed)
+    k1, k2 = np.arange(sizes[0] + 1)[:, None], np.arange(sizes[1] + 1)[None, :]
+    needed = -((ranks[0] * k1 + ranks[1] * k2 - threshold) // ranks[2])  # ceil
+    tail = sps.binom.sf(needed - 1, sizes[2], 0.5)
+    weights = sps.binom.pmf(k1, sizes[0], 0.5) * sps.binom.pmf(k2, sizes[1], 0.5)
+    return float(2 * np.sum(weights * tail))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-5, 5, allow_nan=False).map(lambda v: round(v, 1)), max_size=40))
+def test_doubled_midranks_equal_twice_scipys_average_ranks(values):
+    values = np.asarray(values, dtype=float)
+    expected = 2 * sps.rankdata(values, method="average") if values.size else np.zeros(0)
+    np.testing.assert_array_equal(doubled_midranks(values), expected)
+
+
+@pytest.mark.parametrize(("size", "p"), [(1, 0.5), (17, 0.5), (5000, 0.5), (1000, 0.37), (333, 0.999)])
+def test_binomial_pmf_is_scipy_stats_binom_pmf(size, p):
+    k = np.arange(size + 1)
+    np.testing.assert_array_equal(exact.binomial_pmf(k, size, p), sps.binom.pmf(k, size, p))
+
+
+def test_normal_tail_helpers_are_scipy_stats_norm():
+    assert two_sided_normal_p(1.234) == pytest.approx(2 * sps.norm.sf(1.234), rel=1e-15)
+    assert float(sps.norm.isf(0.025)) == pytest.approx(Z_975, rel=1e-15)

@@ -94,3 +94,56 @@ def record(good_values, midwife_srp1):
         )
 
     return make
+
+
+# --- Import files (interchange format) -------------------------------------------------------------
+
+P_HEADER = "participant_id,site,arm,enrolled_on,intervention_start,status,status_date,status_reason,age_years,parity"
+O_HEADER = (
+    "participant_id,day,observed_on,feeds_24h,wet_diapers_24h,sleep_after_feed_hours,breast_full_then_soft,"
+    "adherence,massage_minutes,missing_reason,deviation_reason,score"
+)
+
+
+def obs_line(pid, day, start, *, feeds="10", score="5", arm="moringa", missing="", deviation="", date=None):
+    on = "" if missing else (date or (start + timedelta(days=day - 1)).isoformat())
+    values = "" if missing else f"{feeds},7,2.5,yes"
+    adherence = "" if missing else ("yes,15" if arm != "moringa" else "yes,")
+    measures = values if values else ",,,"
+    return f"{pid},{day},{on},{measures},{adherence or ','},{missing},{deviation},{'' if missing else score}"
+
+
+@pytest.fixture
+def start(today):
+    return today - timedelta(days=10)
+
+
+@pytest.fixture
+def participants_csv(start):
+    d = start.isoformat()
+    gone = (start + timedelta(days=2)).isoformat()
+    return "\n".join([
+        P_HEADER,
+        f"IMP-001,SRP1,moringa,{d},{d},completed,,,28,1",
+        f"IMP-002,PAR,oxytocin_massage,{d},{d},withdrawn,{gone},moved away,31,2",
+    ]) + "\n"  # fmt: skip
+
+
+@pytest.fixture
+def observations_csv(start):
+    return "\n".join([
+        O_HEADER,
+        obs_line("IMP-001", 1, start, feeds="7", score="4"),
+        obs_line("IMP-001", 2, start, missing="not_visited"),
+        obs_line("IMP-002", 1, start, arm="massage"),
+    ]) + "\n"  # fmt: skip
+
+
+@pytest.fixture
+def write(tmp_path):
+    def make(name, text):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    return make

@@ -11,6 +11,7 @@ from enrollment.models import Study
 
 class Command(BaseCommand):
     help = "Analyse a study from its stored data (Wilcoxon within arms, Mann-Whitney between arms)."
+    requires_system_checks = []  # checks import every view (pandas, reportlab): seconds of start-up for nothing
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print the result as JSON (indent 2)")

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from enrollment.models import Study
-from observations.importing import ImportFailed, import_files
+from observations.importing import FileTooLarge, ImportFailed, capped, check_size, decode_files, import_files
 from observations.services import local_today
 
 
@@ -22,12 +22,14 @@ class Command(BaseCommand):
         importer = get_user_model().objects.filter(username=user).first()
         if importer is None:
             raise CommandError(f"No user named {user!r}.")
-        files = {"participants": self._read(participants_csv), "observations": self._read(observations_csv)}
+        raw = {"participants": self._read(participants_csv), "observations": self._read(observations_csv)}
+        files, errors = decode_files(raw)
         try:
+            if errors:
+                raise ImportFailed(errors)
             plan = import_files(study=target, files=files, by=importer, today=local_today())
         except ImportFailed as failed:
-            for error in failed.errors:
-                self.stderr.write(str(error))
+            self._report(failed.errors)
             raise CommandError(f"{len(failed.errors)} errors: nothing was imported.") from None
         self.stdout.write(
             self.style.SUCCESS(
@@ -41,8 +43,18 @@ class Command(BaseCommand):
             raise CommandError("Name the study with --study SLUG." if not slug else f"No study {slug!r}.")
         return studies.get()
 
-    def _read(self, path: str) -> tuple[str, str]:
+    def _report(self, errors) -> None:
+        shown, more = capped(errors)
+        for error in shown:
+            self.stderr.write(str(error))
+        if more:
+            self.stderr.write(f"\u2026 and {more} more")
+
+    def _read(self, path: str) -> tuple[str, bytes]:
         try:
-            return Path(path).name, Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            check_size(Path(path).name, Path(path).stat().st_size)
+            return Path(path).name, Path(path).read_bytes()
+        except FileTooLarge as exc:
+            raise CommandError(str(exc)) from None
+        except OSError as exc:
             raise CommandError(f"{path}: {exc}") from None

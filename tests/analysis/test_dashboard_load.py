@@ -1,0 +1,79 @@
+"""The live poll under load: an unchanged poll costs a few queries and no results; a change is computed once."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from analysis import dashboard
+
+LIVE = reverse("analysis:dashboard_live")
+RESULT_TABLES = ("observations_observation", "enrollment_participant", "enrollment_screening", "trialsite_cache")
+
+
+def test_an_unchanged_poll_answers_204_without_touching_results_or_cache(known_dataset, client_for, monkeypatch):
+    client = client_for("investigator")
+    client.get(reverse("analysis:dashboard"))
+    fingerprint = dashboard.data_fingerprint()
+    monkeypatch.setattr(dashboard, "_build", _refuse)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIVE, {"fingerprint": fingerprint}, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) <= 7  # session, user, language, roles, study, fingerprint, session expiry
+    touched = [sql for sql in statements if any(f'"{table}"' in sql for table in RESULT_TABLES)]
+    assert touched == []
+
+
+def _refuse(*args, **kwargs):
+    raise AssertionError("an unchanged poll computed results")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("wait", [True, False])
+def test_concurrent_requests_after_a_change_compute_the_results_once(known_dataset, study, monkeypatch, wait):
+    computed, started, release = [], threading.Event(), threading.Event()
+    build = dashboard._build
+
+    def slow_build(*args, **kwargs):
+        computed.append(threading.get_ident())
+        started.set()
+        release.wait(10)  # hold the computation open while the other requests arrive
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard, "_build", slow_build)
+    monkeypatch.setattr(dashboard, "WAIT_STEP_SECONDS", 0.01)
+    bundles = []
+
+    def request():
+        try:
+            with translation.override("id"):
+                bundles.append(dashboard.dashboard_bundle(study, population="complete_cases", masked=False, wait=wait))
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=request)
+    first.start()
+    assert started.wait(10)
+    others = [threading.Thread(target=request) for _ in range(5)]
+    for thread in others:
+        thread.start()
+    release.set()
+    for thread in [first, *others]:
+        thread.join(20)
+    assert len(computed) == 1
+    assert len(bundles) == 6
+    if wait:
+        assert all(bundle is not None and bundle["result"]["groups"] for bundle in bundles)
+    else:
+        assert sum(bundle is None for bundle in bundles) >= 1
+
+
+def test_html_is_compressed_for_browsers_that_accept_gzip(known_dataset, client_for):
+    response = client_for("investigator").get(reverse("analysis:dashboard"), headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
