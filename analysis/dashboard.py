@@ -4,9 +4,10 @@ Caching only: the bundle holds what ``analysis.visibility`` answers for the view
 pooled while masked, and the flow with the analysed counts of the same data), the baseline
 table and completeness by site and day (``observations.completeness``). It is cached under a
 *fingerprint* of the data: the latest audit-event id of every table that feeds it (observations,
-participants, screenings, the study, its arms and the analysis settings). Every insert or update
-of those tables writes an event (pghistory triggers, whatever made the change), so a new
-fingerprint means "something changed" and an unchanged one lets the live poll answer 204 without computing anything.
+participants, screenings, the study, its arms, the analysis settings and the analysis plan).
+Every insert or update of those tables writes an event (pghistory triggers, whatever made the
+change), so a new fingerprint means "something changed" and an unchanged one lets the live poll
+answer 204 without computing anything.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.utils.translation import get_language
 
 from analysis.frames import POPULATIONS
 from analysis.masking import settings_for
-from analysis.models import AnalysisSettings
+from analysis.models import AnalysisPlan, AnalysisSettings
 from analysis.visibility import flow_with_analysis, results_for
 from enrollment import reports
 from enrollment.models import Arm, Participant, Screening, Study
@@ -31,7 +32,7 @@ from trialsite.audit import event_model_for
 CACHE_SECONDS = 600
 COMPUTING_SECONDS = 30  # a crashed computation frees its marker after this
 WAIT_STEP_SECONDS = 0.1  # how often a waiting page looks for the bundle another request computes
-FINGERPRINT_MODELS = (Observation, Participant, Screening, Study, Arm, AnalysisSettings)
+FINGERPRINT_MODELS = (Observation, Participant, Screening, Study, Arm, AnalysisSettings, AnalysisPlan)
 
 
 def data_fingerprint() -> str:

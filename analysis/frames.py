@@ -12,6 +12,7 @@ Populations (docs/analysis.md)
   more than one day from day 1 to the post day. A day is non-adherent when ``adherence`` is
   "no" (the moringa dose not taken, the massage not given) or ``massage_minutes`` is 0;
   "partly" (part of the dose) counts as adherent. Days without an observation do not count.
+  Also without those the coordinator excluded from this population (``excluded_from_per_protocol``).
 
 Each participant left out is counted once, under the first reason of EXCLUSION_REASONS that
 applies to her.
@@ -34,7 +35,8 @@ from typing import NamedTuple
 
 from enrollment.models import Participant
 from enrollment.schedule import Schedule, stopped_on
-from observations.models import Adherence, Observation
+from observations.models import Adherence, InstrumentSettings, Observation
+from observations.scoring import DEFAULT_THRESHOLDS, indicators
 
 POPULATIONS = ("complete_cases", "per_protocol")
 
@@ -47,8 +49,9 @@ EXCLUSION_REASONS = (
     "missing_post",
     "protocol_deviation",
     "non_adherence",
+    "excluded_from_per_protocol",
 )
-"""Why a participant is not analysed, in priority order; the last two apply to per_protocol only."""
+"""Why a participant is not analysed, in priority order; the last three apply to per_protocol only."""
 
 MAX_NON_ADHERENT_DAYS = 1
 CANONICAL_HEADER = "participant_id,arm_code,pre_score,post_score"
@@ -72,6 +75,7 @@ class ParticipantData:
     status: str
     excluded: bool
     schedule: Schedule
+    excluded_per_protocol: bool = False
     scores: dict[int, int] = field(default_factory=dict)  # day -> score (observed days only)
     out_of_window_days: set[int] = field(default_factory=set)
     non_adherent_days: set[int] = field(default_factory=set)
@@ -83,14 +87,26 @@ def load_participants(study) -> list[ParticipantData]:
         Participant.objects.filter(study=study)
         .order_by()
         .values_list(
-            "pk", "participant_id", "arm__code", "status", "status_date", "excluded_from_analysis", "intervention_start"
+            "pk",
+            "participant_id",
+            "arm__code",
+            "status",
+            "status_date",
+            "excluded_from_analysis",
+            "intervention_start",
+            "excluded_from_per_protocol",
         )
     )
     people = {
         pk: ParticipantData(
-            pid, arm, status, excluded, Schedule(start, study.n_days, study.window_days, stopped_on(status, left_on))
+            pid,
+            arm,
+            status,
+            excluded,
+            Schedule(start, study.n_days, study.window_days, stopped_on(status, left_on)),
+            excluded_pp,
         )
-        for pk, pid, arm, status, left_on, excluded, start in rows
+        for pk, pid, arm, status, left_on, excluded, start, excluded_pp in rows
     }
     observations = (
         Observation.objects.filter(participant__study=study)
@@ -106,6 +122,39 @@ def load_participants(study) -> list[ParticipantData]:
         if adherence == Adherence.NO or minutes == 0:
             person.non_adherent_days.add(day)
     return list(people.values())
+
+
+class DayMeasures(NamedTuple):
+    """The secondary outcomes of one observed day: the four indicators (met?) and the optional measures."""
+
+    indicators: tuple[bool, bool, bool, bool]
+    expressed_volume_ml: int | None
+    infant_weight_g: int | None
+
+
+def load_day_measures(study, *, days: Iterable[int]) -> dict[str, dict[int, DayMeasures]]:
+    """participant_id -> {day: DayMeasures} for the observed ``days`` of ``study`` (two queries).
+
+    Indicators are judged with the study's instrument thresholds, as the score is.
+    """
+    stored = InstrumentSettings.objects.filter(study=study).first()
+    thresholds = stored.thresholds if stored is not None else DEFAULT_THRESHOLDS
+    rows = (
+        Observation.objects.filter(participant__study=study, day__in=list(days), missing_reason="")
+        .order_by()
+        .values_list(
+            "participant__participant_id", "day", "feeds_24h", "wet_diapers_24h", "sleep_after_feed_hours",
+            "breast_full_then_soft", "expressed_volume_ml", "infant_weight_g",
+        )
+    )  # fmt: skip
+    measures: dict[str, dict[int, DayMeasures]] = {}
+    for pid, day, feeds, wet, sleep, breast, volume, weight in rows:
+        met = indicators(
+            feeds_24h=feeds, wet_diapers_24h=wet, sleep_after_feed_hours=sleep,
+            breast_full_then_soft=breast, thresholds=thresholds,
+        )  # fmt: skip
+        measures.setdefault(pid, {})[day] = DayMeasures(met, volume, weight)
+    return measures
 
 
 def exclusion_reason(person: ParticipantData, *, population: str, pre_day: int, post_day: int) -> str | None:
@@ -127,6 +176,8 @@ def exclusion_reason(person: ParticipantData, *, population: str, pre_day: int, 
             return "protocol_deviation"
         if len({d for d in person.non_adherent_days if d <= post_day}) > MAX_NON_ADHERENT_DAYS:
             return "non_adherence"
+        if person.excluded_per_protocol:
+            return "excluded_from_per_protocol"
     return None
 
 

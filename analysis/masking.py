@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from analysis import plans
 from analysis.models import AnalysisSettings
 from enrollment.models import Study
 from trialsite import audit
@@ -50,23 +51,37 @@ def _locked_row(study: Study) -> AnalysisSettings:
     return row
 
 
+def _require_locked_plan(study: Study, refused: str) -> None:
+    """ICH E9: in a masked study the plan is fixed before anyone sees outcomes by arm."""
+    if not plans.has_locked_plan(study):
+        message = _("%(refused)s before the statistical analysis plan is locked: lock the plan first.")
+        raise ValidationError(message % {"refused": refused})
+
+
 def set_outcome_masking(*, study: Study, masked: bool, by, reason: str) -> AnalysisSettings:
-    """Switch outcome masking on or off (coordinators), recording the reason in the audit trail."""
+    """Switch outcome masking on or off (coordinators), recording the reason in the audit trail.
+
+    Unmasking refuses while the study's analysis plan is not locked."""
     text = _require_reason(reason)
     with transaction.atomic(), audit.reason(text, user=by.pk):
         row = _locked_row(study)
+        if row.outcome_masking and not masked:
+            _require_locked_plan(study, _("Outcomes cannot be unmasked"))
         row.outcome_masking = masked
         row.save(update_fields=["outcome_masking"])
     return row
 
 
 def lock_database(*, study: Study, by, reason: str) -> AnalysisSettings:
-    """Lock the database (unmasks results for investigators); refuses a second lock."""
+    """Lock the database (unmasks results for investigators); refuses a second lock, and in a
+    study with outcome masking refuses while the analysis plan is not locked."""
     text = _require_reason(reason)
     with transaction.atomic(), audit.reason(text, user=by.pk):
         row = _locked_row(study)
         if row.is_locked:
             raise ValidationError(_("The database is already locked."))
+        if row.outcome_masking:
+            _require_locked_plan(study, _("The database cannot be locked"))
         row.locked_at, row.locked_by = timezone.now(), by
         row.save(update_fields=["locked_at", "locked_by"])
     return row

@@ -11,7 +11,9 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from analysis import presentation_plan
 from analysis.presentation import format_p, format_stat, format_value
+from analysis.sap import AnalysisRole
 
 LANGUAGES = (("id", "Bahasa Indonesia"), ("en", "English"))
 
@@ -28,7 +30,35 @@ def both_languages(result: dict, *, masked: bool) -> list[dict]:
 
 
 def methods(result: dict) -> str:
-    """One paragraph naming the tests, the exact p-values and alpha, in the active language."""
+    """The plan, then the tests, the exact p-values and alpha, in the active language."""
+    plan = plan_sentence(result)
+    return f"{plan} {_tests_sentence(result)}" if plan else _tests_sentence(result)
+
+
+def plan_sentence(result: dict) -> str:
+    """What the statistical analysis plan fixed, or that there was none (so everything is exploratory)."""
+    plan = result.get("plan")
+    if not plan or result.get("masked"):  # a masked reader gets the plan's labels in the data, no methods by arm
+        return ""
+    by_role: dict[str, list[str]] = {}
+    for entry in result.get("analyses", []):
+        by_role.setdefault(entry["planned_role"], []).append(presentation_plan.in_language(entry["title"]))
+    planned = "; ".join(
+        f"{AnalysisRole(role).label}: {', '.join(by_role[role])}" for role in AnalysisRole.values if role in by_role
+    )
+    if not plan["locked"]:
+        return _(
+            "No statistical analysis plan was locked before these results were computed, so every result "
+            "is exploratory (the plan as it stands: %(planned)s)."
+        ) % {"planned": planned}
+    text = _("The statistical analysis plan (version %(v)s, locked %(at)s, %(n)s amendment(s)) fixed: %(planned)s.")
+    text %= {"v": plan["version"], "at": plan["locked_at"][:10], "n": len(plan["amendments"]), "planned": planned}
+    if plan["multiplicity"] == "holm":
+        text += " " + _("Secondary p-values were adjusted with Holm's method.")
+    return text
+
+
+def _tests_sentence(result: dict) -> str:
     population = _("complete cases") if result["population"] == "complete_cases" else _("per protocol")
     return _(
         "Within each group, the scores of day %(pre)d and day %(post)d were compared with the Wilcoxon "
@@ -47,6 +77,8 @@ def results(result: dict, *, masked: bool) -> str:
     """The results paragraph in the active language (pooled figures only when ``masked``)."""
     if masked:
         return _pooled_sentence(result)
+    if result.get("analyses"):
+        return _planned_results(result)
     sentences = [_group_sentence(group, result) for group in result["groups"]]
     change = result["mann_whitney"].get("change")
     if change:
@@ -58,6 +90,21 @@ def arm_label(group: dict) -> str:
     """The arm's label in the active language (the result's own label when it has no such language)."""
     language = (translation.get_language() or "")[:2]
     return group.get("labels", {}).get(language) or group["label"]
+
+
+def _planned_results(result: dict) -> str:
+    """Every analysis in the plan's order (primary first), each introduced by its label."""
+    sentences = []
+    for row in presentation_plan.planned_rows(result):
+        if row["key"] == "wilcoxon_within":
+            body = " ".join(_group_sentence(group, result) for group in result["groups"])
+        elif row["key"] == "mann_whitney_change" and result["mann_whitney"].get("change"):
+            body = _comparison_sentence(result["mann_whitney"]["change"], result["groups"])
+        else:
+            body = "; ".join(row["lines"]) + "."
+        sentences.append(f"[{row['role_text']}] {row['title']}: {body}")
+    normality = presentation_plan.normality_text(result)
+    return " ".join(sentences + ([normality] if normality else []))
 
 
 def _spread(described: dict) -> str:

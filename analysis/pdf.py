@@ -100,8 +100,12 @@ def _story(context: dict, styles: dict, footer: str) -> list:
     if context["masked"]:
         notice = _("Outcomes by arm are masked until the database is locked: only pooled outcome figures are shown.")
         story.append(Paragraph(escape(notice), styles["body"]))
+    elif context.get("plan_notice"):
+        story.append(Paragraph(escape(context["plan_notice"]), styles["body"]))
     for title, rows in _sections(context):
         story += [Paragraph(escape(str(title)), styles["h2"]), _table(rows, styles)]
+    if not context["masked"]:
+        story += _planned(context, styles)
     story += [Paragraph(escape(_("Score by day: median and interquartile range")), styles["h2"]), _daily_chart(result)]
     if not context["masked"] and result["flags"]:
         story.append(Paragraph(escape(_("Warnings")), styles["h2"]))
@@ -110,6 +114,26 @@ def _story(context: dict, styles: dict, footer: str) -> list:
     for block in context["narrative"]:
         texts = (block["label"], block["methods"], block["results"])
         story += [*(Paragraph(escape(text), styles["body"]) for text in texts), Spacer(1, 4)]
+    return story
+
+
+def _planned(context: dict, styles: dict) -> list:
+    """The analyses in the plan's order, each with its label, then the normality text and amendments."""
+    story = [
+        Paragraph(escape(_("Analyses in the order of the analysis plan")), styles["h2"]),
+        Paragraph(escape(context.get("plan_line", "")), styles["body"]),
+    ]
+    for row in context.get("planned", []):
+        story.append(Paragraph(f"<b>[{escape(row['role_text'])}]</b> {escape(row['title'])}", styles["body"]))
+        story += [Paragraph(escape(f"• {line}"), styles["cell"]) for line in row["lines"]]
+    if context.get("normality_text"):
+        story.append(Paragraph(escape(context["normality_text"]), styles["body"]))
+    for item in context.get("amendments", []):
+        text = _("Amendment, version %(v)s (%(date)s), by %(by)s: %(reason)s. Changed: %(changed)s.") % {
+            "v": item["version"], "date": item["date"][:10], "by": item["by"], "reason": item["reason"],
+            "changed": ", ".join(item["changed"]),
+        }  # fmt: skip
+        story.append(Paragraph(escape(text), styles["body"]))
     return story
 
 

@@ -100,6 +100,7 @@ EXCLUSION_LABELS = {
     "missing_post": _("posttest missing"),
     "protocol_deviation": _("protocol deviation"),
     "non_adherence": _("non-adherence"),
+    "excluded_from_per_protocol": _("excluded from the per-protocol population"),
 }
 DIRECTION_LABELS = {
     "positive": _("higher after"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analysis import views
+from analysis import views, views_plan
 
 app_name = "analysis"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("settings/", views.settings_action, name="settings_action"),
     path("report/", views.report, name="report"),
     path("report.pdf", views.report_pdf, name="report_pdf"),
+    path("plan/", views_plan.plan_page, name="plan"),
 ]

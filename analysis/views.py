@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from analysis import dashboard, masking, narrative, pdf, presentation
+from analysis import dashboard, masking, narrative, pdf, plans, presentation, presentation_plan
 from analysis.forms import SettingsAction, SettingsActionForm
 from enrollment.access import get_study_for_user
+from safety import summary as safety_summary
 from trialsite.decorators import capability_required
 from trialsite.roles import Capability, can
 
@@ -38,13 +39,26 @@ def _context(request, *, wait: bool = True) -> dict | None:
         "populations": dashboard.POPULATIONS,
         "settings": masking.settings_for(study),
         "can_manage": can(request.user, Capability.MANAGE_MASKING_AND_LOCK),
+        "plan_locked": plans.has_locked_plan(study),
         "narrative": narrative.both_languages(bundle["result"], masked=masked),
         "chart": presentation.chart_data(bundle["result"]),
         "daily_rows": presentation.daily_rows(bundle["result"]),
         "time_points": presentation.TIME_POINTS,
         "pooled_points": presentation.POOLED_POINTS,
         "comparisons": presentation.COMPARISONS,
+        **_plan_context(bundle["result"]),
         **bundle,
+    }
+
+
+def _plan_context(result: dict) -> dict:
+    """The analyses of the plan, its notice and amendments, in the page language (also for the PDF)."""
+    return {
+        "planned": presentation_plan.planned_rows(result),
+        "plan_notice": presentation_plan.plan_notice(result),
+        "plan_line": presentation_plan.plan_line(result),
+        "normality_text": presentation_plan.normality_text(result),
+        "amendments": presentation_plan.amendment_rows(result),
     }
 
 
@@ -53,6 +67,7 @@ def _context(request, *, wait: bool = True) -> dict | None:
 def dashboard_page(request):
     context = _context(request)
     context["action_forms"] = {action: SettingsActionForm(initial={"action": action}) for action in SettingsAction}
+    context |= safety_summary.dashboard_context(request.user, context["study"], masked=context["masked"])
     return render(request, "analysis/dashboard.html", context)
 
 

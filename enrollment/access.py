@@ -50,7 +50,7 @@ def get_participant_for_user(user, pk: int, *, write: bool = False) -> Participa
 
 
 def can_see_identifiers(user) -> bool:
-    """Direct identifiers (name, phone, date of birth) are for the people who care for the mother."""
+    """Direct identifiers (name, phone, date of birth): for those who care for the mother, and the monitor's SDV."""
     return can(user, Capability.SEE_IDENTIFIERS)
 
 

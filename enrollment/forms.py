@@ -160,15 +160,18 @@ class UploadListForm(forms.Form):
         except NotText as problem:
             raise forms.ValidationError(str(problem)) from None
         reader = csv.DictReader(io.StringIO(text, newline=""))
-        if reader.fieldnames is None or not {"site", "block", "arm"} <= set(reader.fieldnames):
-            raise forms.ValidationError(_("Use the columns site, block and arm, one slot per row."))
         slots, errors = [], []
-        for row in reader:
-            slot, problem = self._slot(row)
-            if problem:
-                errors.append(_("line %(line)d: %(problem)s") % {"line": reader.line_num, "problem": problem})
-            else:
-                slots.append(slot)
+        try:
+            if reader.fieldnames is None or not {"site", "block", "arm"} <= set(reader.fieldnames):
+                raise forms.ValidationError(_("Use the columns site, block and arm, one slot per row."))
+            for row in reader:
+                slot, problem = self._slot(row)
+                if problem:
+                    errors.append(_("line %(line)d: %(problem)s") % {"line": reader.line_num, "problem": problem})
+                else:
+                    slots.append(slot)
+        except csv.Error as problem:  # e.g. an unterminated quote running past the field size limit
+            errors.append(_("line %(line)d: %(problem)s") % {"line": reader.line_num, "problem": problem})
         if errors:
             raise forms.ValidationError(errors)
         return slots

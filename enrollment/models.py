@@ -16,8 +16,9 @@ from enrollment import schedule as calendar
 from enrollment.schedule import LEFT_STATUSES, ParticipantStatus
 from trialsite.roles import Role, roles_of
 
-# Roles that see every site of a study; a midwife sees only the sites she is a member of.
+# Roles that see every site of a study; midwives and monitors see only the sites they are members of.
 ALL_SITE_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
+MEMBER_SITE_ROLES = (Role.MIDWIFE, Role.MONITOR)
 
 
 def _localized(obj, field: str) -> str:
@@ -116,13 +117,13 @@ class Arm(models.Model):
 
 class SiteQuerySet(models.QuerySet):
     def for_user(self, user) -> "SiteQuerySet":
-        """Sites ``user`` may see: all for coordinators and investigators, own sites for midwives."""
+        """Sites ``user`` may see: all for coordinators and investigators, own sites for midwives and monitors."""
         if not user.is_authenticated:
             return self.none()
         roles = roles_of(user)
         if roles.intersection(ALL_SITE_ROLES):
             return self
-        if Role.MIDWIFE in roles:
+        if roles.intersection(MEMBER_SITE_ROLES):
             return self.filter(memberships__user=user)
         return self.none()
 
@@ -191,6 +192,7 @@ class Participant(models.Model):
     status_date = models.DateField(_("status date"), null=True, blank=True)
     status_reason = models.TextField(_("status reason"), blank=True, max_length=1000)
     excluded_from_analysis = models.BooleanField(_("excluded from analysis"), default=False)
+    excluded_from_per_protocol = models.BooleanField(_("excluded from the per-protocol population"), default=False)
     exclusion_reason = models.TextField(_("reason for exclusion from analysis"), blank=True, max_length=1000)
     # Direct identifiers: shown only to roles that may see them, never in de-identified exports.
     full_name = models.CharField(_("full name"), max_length=200, blank=True)

@@ -10,7 +10,7 @@ import uuid
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -182,13 +182,29 @@ def _submitted(current: Observation, cleaned: dict) -> dict:
                                               current.participant.schedule)}  # fmt: skip
 
 
+# Raised by a database rule when a day to verify still has a data query that is not closed (day in DETAIL).
+OPEN_QUERY_SQLSTATE = "TS001"
+
+
 def verify_observations(*, observations, by) -> int:
-    """Mark the given (queryset of) observations verified, which locks them. Returns how many changed."""
+    """Mark the given (queryset of) observations verified, which locks them. Returns how many changed.
+
+    Nothing is verified when one of the days has a data query that is not closed (ValidationError).
+    """
     require(by, Capability.VERIFY_OBSERVATIONS)
-    with transaction.atomic(), audit.reason(_("Verified by the coordinator"), user=_user_pk(by)):
-        return observations.filter(verified_at__isnull=True).update(
-            verified_at=timezone.now(), verified_by=by, version=F("version") + 1
-        )
+    try:
+        with transaction.atomic(), audit.reason(_("Verified by the coordinator"), user=_user_pk(by)):
+            return observations.filter(verified_at__isnull=True).update(
+                verified_at=timezone.now(), verified_by=by, version=F("version") + 1
+            )
+    except DatabaseError as exc:
+        cause = exc.__cause__
+        if getattr(cause, "sqlstate", None) != OPEN_QUERY_SQLSTATE:
+            raise
+        day = cause.diag.message_detail
+        raise ValidationError(
+            _("Day %(day)s has a data query that is not closed: close it before verifying.") % {"day": day}
+        ) from None
 
 
 def unlock_observation(*, observation: Observation, by, reason: str) -> Observation:

@@ -112,8 +112,12 @@ def timeline(request, pk: int):
 @capability_required(Capability.VERIFY_OBSERVATIONS)
 def verify_participant(request, pk: int):
     participant = get_participant_for_user(request.user, pk, write=True)
-    count = services.verify_observations(observations=participant.observations.all(), by=request.user)
-    messages.success(request, _("%(count)d observations verified and locked.") % {"count": count})
+    try:
+        count = services.verify_observations(observations=participant.observations.all(), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(count)d observations verified and locked.") % {"count": count})
     return redirect("observations:timeline", pk=participant.pk)
 
 
@@ -121,8 +125,12 @@ def verify_participant(request, pk: int):
 @capability_required(Capability.VERIFY_OBSERVATIONS)
 def verify_observation(request, pk: int):
     observation = get_observation_for_user(request.user, pk, write=True)
-    services.verify_observations(observations=Observation.objects.filter(pk=observation.pk), by=request.user)
-    messages.success(request, _("Observation verified and locked."))
+    try:
+        services.verify_observations(observations=Observation.objects.filter(pk=observation.pk), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Observation verified and locked."))
     return redirect("observations:timeline", pk=observation.participant_id)
 
 

@@ -10,8 +10,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from observations.demo import study as demo
+from trialsite.accounts import second_factor_required
 from trialsite.roles import Role
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
@@ -109,13 +113,52 @@ def arm_massage(study):
 
 @pytest.fixture
 def cast(study):
-    """username -> user for the demo users, plus ``outsider`` who has no role."""
+    """username -> user for the demo users, plus ``outsider`` who has no role.
+
+    Coordinator and investigator have an authenticator (their sign-in requires one); see ``totp_now``.
+    """
     demo.seed_users(study, PASSWORD)
     User = get_user_model()
     users = {u.username: u for u in User.objects.filter(username__in=demo.DEMO_USERS)}
     outsider = User.objects.create_user("outsider", password=PASSWORD)
     users["outsider"] = outsider
+    for username in ("coordinator", "investigator"):
+        authenticator(users[username])
     return users
+
+
+def authenticator(user) -> TOTPDevice:
+    """``user``'s confirmed TOTP device (made on first call)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def totp_now(user) -> str:
+    """The current code of ``user``'s authenticator, as her phone would show it.
+
+    A TOTP code is accepted once per 30-second step, and a wrong code delays the next try; the
+    device's last used step and failures are forgotten first, so a test can sign in again at once.
+    """
+    device = authenticator(user)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+
+
+def second_step(page, username: str) -> None:
+    """Type the current authenticator code on the second-step page, as the person would from her phone."""
+    page.fill("input[name=token]", totp_now(get_user_model().objects.get(username=username)))
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def sign_in_fully(client: Client, user) -> Client:
+    """force_login plus a passed second factor when the user's sign-in requires one (tests not about 2FA)."""
+    client.force_login(user)
+    if second_factor_required(user):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = authenticator(user).persistent_id
+        session.save()
+    return client
 
 
 @pytest.fixture
@@ -148,9 +191,7 @@ def client_for(cast):
     """client_for("midwife.srp1") -> a Django test client signed in as that cast member."""
 
     def make(username: str) -> Client:
-        client = Client()
-        client.force_login(cast[username])
-        return client
+        return sign_in_fully(Client(), cast[username])
 
     return make
 
@@ -189,6 +230,8 @@ def login(live_server):
         page.fill("input[name=password]", password)
         page.click("button[type=submit]")
         page.wait_for_load_state("networkidle")
+        if "/accounts/two-factor/" in page.url:
+            second_step(page, username)
         return page
 
     return do_login

@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from trialsite.accounts import must_change_password, second_factor_required, verify_for_api
 from trialsite.parsers import PARSER_CLASSES
 from trialsite.tokens import issue_token
 
@@ -26,6 +27,9 @@ class TokenView(APIView):
 
     Authentication goes through django-axes, so repeated failures lock the
     username from that address exactly as on the login page (429 while locked).
+    Whoever must pass a second factor to sign in must send ``otp_token`` too (a code from
+    the authenticator app or a recovery code); a one-time code from the coordinator
+    gives no token (the password must be chosen in the browser first).
     """
 
     authentication_classes = []
@@ -35,7 +39,12 @@ class TokenView(APIView):
 
     @extend_schema(
         request=inline_serializer(
-            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+            "TokenRequest",
+            {
+                "username": serializers.CharField(),
+                "password": serializers.CharField(),
+                "otp_token": serializers.CharField(required=False),
+            },
         ),
         responses=inline_serializer(
             "TokenResponse", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
@@ -51,8 +60,21 @@ class TokenView(APIView):
             )
         if not valid:
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        instance, token = issue_token(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        refusal = sign_in_incomplete(user, request.data.get("otp_token", ""))
+        if refusal:
+            return Response({"detail": refusal}, status=status.HTTP_403_FORBIDDEN)
+        instance, token = issue_token(user=user)
         return Response({"token": token, "expiry": instance.expiry})
+
+
+def sign_in_incomplete(user, otp_token: str) -> str:
+    """Why ``user`` gets no token yet (empty when the full sign-in is done)."""
+    if must_change_password(user):
+        return _("Choose your password in the browser first.")
+    if second_factor_required(user) and not verify_for_api(user, str(otp_token or "")):
+        return _("Send otp_token: the code from your authenticator app (or a recovery code).")
+    return ""
 
 
 class LogoutView(KnoxLogoutView):

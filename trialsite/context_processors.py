@@ -7,8 +7,9 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_roles": [], "can": {}}
     roles = roles_of(user)
+    pending = getattr(request, "sign_in_pending", None)  # set by SignInStepsMiddleware
     return {
-        "nav_items": nav_for(user),
+        "nav_items": [] if pending else nav_for(user),
         "user_roles": [Role(r).label for r in Role.values if r in roles],
         "can": capabilities_of(user),  # templates: {% if can.read_audit %}
     }

@@ -1,11 +1,16 @@
 import logging
 import re
 import uuid
+from urllib.parse import urlencode
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
+from trialsite.accounts import pending_step
 from trialsite.models import Profile
 
 
@@ -70,3 +75,30 @@ class RejectNulMiddleware:
         if in_query or "\x00" in request.path:
             return HttpResponseBadRequest(gettext("The address contains a NUL character."))
         return self.get_response(request)
+
+
+# Paths a signed-in person can open before finishing the sign-in steps.
+OPEN_PATHS = ("/accounts/", "/language/", "/static/", "/healthz", "/sw.js", "/manifest.webmanifest", "/offline/")
+
+
+class SignInStepsMiddleware:
+    """Until a signed-in person has chosen her password and passed her second factor, send her there.
+
+    Runs after django-otp's middleware. Pages redirect to the pending step; session calls to
+    the API get 403 (token calls are authenticated by DRF, after this point, and the token
+    endpoint asks for the second factor itself).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        step = request.sign_in_pending = pending_step(request)
+        if step is None or request.path.startswith(OPEN_PATHS):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": _("Finish signing in (new password, second factor) first.")}, status=403)
+        return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")

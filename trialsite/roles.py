@@ -9,6 +9,7 @@ class Role(models.TextChoices):
     MIDWIFE = "midwife", _("Midwife")
     COORDINATOR = "coordinator", _("Coordinator")
     INVESTIGATOR = "investigator", _("Investigator")
+    MONITOR = "monitor", _("Monitor")
 
 
 def roles_of(user) -> frozenset[str]:
@@ -52,13 +53,28 @@ class Capability(models.TextChoices):
     EXPORT_IDENTIFIED = "export_identified", _("Export identified data and see the export log")
     READ_AUDIT = "read_audit", _("Read the audit trail")
     MANAGE_API_TOKENS = "manage_api_tokens", _("See and revoke other people's API tokens")
+    READ_ANALYSIS_PLAN = "read_analysis_plan", _("See and change the statistical analysis plan")
+    SEE_PLAN_HISTORY = "see_plan_history", _("See the analysis plan's history")
+    EXCLUDE_FROM_ANALYSIS = "exclude_from_analysis", _("Exclude a participant from an analysis population")
+    MANAGE_PEOPLE = "manage_people", _("Manage people, their roles and sites")
+    SET_UP_STUDY = "set_up_study", _("Set up the study and its sites")
+    READ_SAFETY = "read_safety", _("See adverse events")
+    ENTER_ADVERSE_EVENTS = "enter_adverse_events", _("Enter and follow up adverse events")
+    REPORT_ADVERSE_EVENTS = "report_adverse_events", _("Acknowledge and report serious adverse events")
+    READ_QUERIES = "read_queries", _("See data queries")
+    RAISE_QUERIES = "raise_queries", _("Raise and close data queries")
+    CLOSE_ANY_QUERY = "close_any_query", _("Close or reopen data queries raised by others")
+    ANSWER_QUERIES = "answer_queries", _("Answer data queries")
+    READ_DEVIATION_REGISTER = "read_deviation_register", _("See the deviation register")
+    RECORD_DEVIATIONS = "record_deviations", _("Record protocol deviations")
+    VERIFY_SOURCE = "verify_source", _("Verify data against the source")
 
 
-_M, _C, _I = Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR
+_M, _C, _I, _MON = Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR, Role.MONITOR
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Capability.READ_PARTICIPANTS: frozenset({_M, _C, _I}),
-    Capability.SEE_IDENTIFIERS: frozenset({_M, _C}),
+    Capability.READ_PARTICIPANTS: frozenset({_M, _C, _I, _MON}),
+    Capability.SEE_IDENTIFIERS: frozenset({_M, _C, _MON}),  # the monitor's source data verification
     Capability.SCREEN_AND_ENROL: frozenset({_M, _C}),
     Capability.RECORD_OBSERVATIONS: frozenset({_M, _C}),
     Capability.VERIFY_OBSERVATIONS: frozenset({_C}),
@@ -73,6 +89,21 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.EXPORT_IDENTIFIED: frozenset({_C}),
     Capability.READ_AUDIT: frozenset({_C}),
     Capability.MANAGE_API_TOKENS: frozenset({_C}),
+    Capability.READ_ANALYSIS_PLAN: frozenset({_C, _I}),
+    Capability.SEE_PLAN_HISTORY: frozenset({_C}),
+    Capability.EXCLUDE_FROM_ANALYSIS: frozenset({_C}),
+    Capability.MANAGE_PEOPLE: frozenset({_C}),
+    Capability.SET_UP_STUDY: frozenset({_C}),
+    Capability.READ_SAFETY: frozenset({_M, _C, _I, _MON}),
+    Capability.ENTER_ADVERSE_EVENTS: frozenset({_M, _C}),
+    Capability.REPORT_ADVERSE_EVENTS: frozenset({_C, _I}),
+    Capability.READ_QUERIES: frozenset({_M, _C, _MON}),
+    Capability.RAISE_QUERIES: frozenset({_C, _MON}),
+    Capability.CLOSE_ANY_QUERY: frozenset({_C}),
+    Capability.ANSWER_QUERIES: frozenset({_M, _C}),
+    Capability.READ_DEVIATION_REGISTER: frozenset({_C, _I, _MON}),
+    Capability.RECORD_DEVIATIONS: frozenset({_C}),
+    Capability.VERIFY_SOURCE: frozenset({_C, _MON}),
 }
 """The capability matrix: the one place that says which role may do what (docs/structure.md).
 

@@ -31,6 +31,9 @@ if PRODUCTION and (not SECRET_KEY or SECRET_KEY.startswith("django-insecure") or
         'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(64))"'
     )
 
+# Old keys still accepted for sessions and signed values after a rotation (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -53,6 +56,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "django_htmx",
     "pgtrigger",
@@ -60,6 +66,7 @@ INSTALLED_APPS = [
     "trialsite",
     "enrollment",
     "observations",
+    "safety",
     "analysis",
     "analysis.exports",
     "observations.demo",
@@ -78,7 +85,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "trialsite.middleware.UserLanguageMiddleware",
+    "trialsite.middleware.SignInStepsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -103,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "trialsite.context_processors.navigation",
+                "safety.context_processors.alerts",
             ],
         },
     },
@@ -148,6 +158,12 @@ DATABASE_APP_MAY_DELETE = [
     "auth_user_groups",
     "auth_user_user_permissions",
     "auth_group_permissions",
+    # Site memberships (a midwife moved off a site; the change is audited) and second-factor
+    # devices (a lost phone is reset; recovery codes are used up).
+    "enrollment_membership",
+    "otp_totp_totpdevice",
+    "otp_static_staticdevice",
+    "otp_static_statictoken",
 ]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -157,7 +173,15 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # A one-time code from the coordinator, typed in place of the password (trialsite/accounts.py).
+    "trialsite.accounts.OneTimeCodeBackend",
 ]
+ONE_TIME_CODE_HOURS = env.int("ONE_TIME_CODE_HOURS", default=48)
+if not 1 <= ONE_TIME_CODE_HOURS <= 24 * 14:
+    raise ImproperlyConfigured("ONE_TIME_CODE_HOURS must be between 1 and 336.")
+# Second factor (TOTP, django-otp): the name authenticator apps show, and how many recovery codes.
+OTP_TOTP_ISSUER = "Trialsite"
+RECOVERY_CODES = 10
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -280,9 +304,27 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# --- E-mail (serious adverse event alerts) ---------------------------------------------------------
+# The console back end prints mails to the log; set EMAIL_BACKEND to the SMTP back end to send them.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="trialsite@localhost")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Backups (docs/operations.md) --------------------------------------------------------------
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+if BACKUP_KEEP < 1:
+    raise ImproperlyConfigured("BACKUP_KEEP must be at least 1.")

@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from trialsite import api, offline, views
+from trialsite import api, offline, views, views_account
+from trialsite.forms import LoginForm
 
 api_v1 = [
     path("token/", api.TokenView.as_view(), name="api_token"),
@@ -11,6 +12,7 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("", include("enrollment.api_urls")),
     path("", include("observations.api_urls")),
+    path("", include("safety.api_urls")),
     path("", include("analysis.api_urls")),
 ]
 
@@ -20,7 +22,16 @@ urlpatterns = [
     path("sw.js", offline.service_worker, name="service_worker"),
     path("manifest.webmanifest", offline.manifest, name="web_manifest"),
     path("offline/", offline.offline_page, name="offline"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
+    path("accounts/password/", views_account.password_change, name="password_change"),
+    path("accounts/two-factor/", views_account.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", views_account.two_factor_setup, name="two_factor_setup"),
+    path("me/", views_account.security, name="security"),
+    path("me/recovery-codes/", views_account.recovery_codes_new, name="recovery_codes_new"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/api-tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/api-tokens/<int:user_id>/revoke/", views.revoke_api_tokens, name="revoke_api_tokens"),
@@ -29,6 +40,7 @@ urlpatterns = [
     path("audit/<str:app_label>/<str:model_name>/<str:pk>/", views.record_history, name="record_history"),
     path("enrollment/", include("enrollment.urls")),
     path("observations/", include("observations.urls")),
+    path("safety/", include("safety.urls")),
     path("analysis/export/", include("analysis.exports.urls")),
     path("analysis/", include("analysis.urls")),
     path("admin/", admin.site.urls),

@@ -35,8 +35,8 @@ def _key(scope: Scope) -> str:
     return 'm.alias COLLATE "C"' if scope.deidentified else 'p.participant_id COLLATE "C"'
 
 
-def _joins(scope: Scope, *, observations: bool = False) -> tuple[str, list]:
-    """FROM participants with site and arm (the pseudonym map, the observations), filtered by study and site."""
+def _joins(scope: Scope, *, observations: bool = False, join: str = "") -> tuple[str, list]:
+    """FROM participants with site, arm (pseudonym map, observations, ``join``), filtered by study and site."""
     sql = (
         f" FROM {Participant._meta.db_table} p"
         f" JOIN {Site._meta.db_table} s ON s.id = p.site_id"
@@ -48,6 +48,7 @@ def _joins(scope: Scope, *, observations: bool = False) -> tuple[str, list]:
     if scope.deidentified:
         alias, params = pseudonym_sql("p.participant_id", scope.slug)
         sql += f" CROSS JOIN LATERAL (SELECT {alias} AS alias) m"
+    sql += join
     where = " WHERE p.study_id = %s" + (" AND s.code = %s" if scope.site_code else "")
     params += [scope.study_id] + ([scope.site_code] if scope.site_code else [])
     return sql + where, params

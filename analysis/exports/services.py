@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from analysis.exports import columns
+from analysis.exports import adverse_events, columns, exclusions
 from analysis.exports.bundle import sha256_of, write_bundle, write_json
 from analysis.exports.models import ExportFormat, ExportLayout, ExportRecord
 from analysis.exports.queries import Scope, iter_rows, observations_sql, participants_sql
@@ -64,13 +64,17 @@ def build_tables(study: Study, options: ExportOptions, *, masked: bool) -> list[
         columns.participant_variables(layout=options.layout, deidentified=options.deidentified, masked=masked),
         study, sites, arms,
     )  # fmt: skip
+    events = adverse_events.variables(deidentified=options.deidentified)
+    events_table = _sql_table(adverse_events.TABLE, events, lambda vs: adverse_events.adverse_events_sql(vs, scope))
+    excluded = exclusions.variables(deidentified=options.deidentified)
+    extra = [events_table, _sql_table(exclusions.TABLE, excluded, lambda vs: exclusions.exclusions_sql(vs, scope))]
     if options.layout == ExportLayout.LONG:
         days = columns.observation_variables(deidentified=options.deidentified, masked=masked)
         return [_sql_table("participants", people, lambda vs: participants_sql(vs, scope)),
-                _sql_table("observations", days, lambda vs: observations_sql(vs, scope))]  # fmt: skip
+                _sql_table("observations", days, lambda vs: observations_sql(vs, scope)), *extra]  # fmt: skip
     fields = columns.wide_day_fields(deidentified=options.deidentified, masked=masked)
     header = people + columns.wide_day_variables(fields, study.n_days)
-    return [Table("data", header, lambda: wide_rows(people, fields, study.n_days, scope))]
+    return [Table("data", header, lambda: wide_rows(people, fields, study.n_days, scope)), *extra]
 
 
 def _sql_table(name: str, variables, build) -> Table:

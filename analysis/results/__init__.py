@@ -12,26 +12,30 @@ Keys beyond analysis.md: ``population``, ``n_days``, ``study_title``; per group 
 ``excluded`` ({reason: count} for every reason of ``frames.EXCLUSION_REASONS``) and ``change``
 (descriptives of post − pre); ``daily``; and the extra keys of the statistics functions
 (p_exact_method, higher_group, ci_method, ...). Every number is a Python int/float or None.
+The statistical analysis plan adds ``plan``, ``analyses`` and ``normality`` (results/planned.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from analysis import stats
+from analysis import plans, stats
 from analysis.frames import (
     EXCLUSION_REASONS,
     POPULATIONS,
     AnalysedRow,
+    DayMeasures,
     ParticipantData,
     canonical_rows_sha256,
     check_population,
     exclusion_reason,
+    load_day_measures,
     load_participants,
 )
+from analysis.results.planned import planned_labels, planned_results
 
 __all__ = [
     "POPULATIONS",
@@ -70,6 +74,8 @@ class AnalysisData:
     n_days: int
     alpha: float
     arms: list[ArmData]
+    plan: dict = field(default_factory=dict)  # plans.plan_summary; empty: no plan analyses
+    measures: dict[str, dict[int, DayMeasures]] = field(default_factory=dict)  # frames.load_day_measures
 
 
 def compute_results(study, *, population: str = "complete_cases", arms: list[str] | None = None) -> dict:
@@ -96,6 +102,8 @@ def load_analysis_data(study, *, population: str = "complete_cases", arms: list[
         n_days=study.n_days,
         alpha=float(study.alpha),
         arms=[_arm_data(arm, [p for p in people if p.arm == arm.code], population, days) for arm in chosen],
+        plan=plans.plan_summary(study),
+        measures=load_day_measures(study, days=days.values()),
         **days,
     )
 
@@ -135,20 +143,27 @@ def results_from_data(data: AnalysisData) -> dict:
     """Stage 2: every statistic of the analysis, from the loaded data (no database access)."""
     groups = [_group(arm) for arm in data.arms]
     comparisons = _mann_whitney(data.arms)
-    return _header(data) | {
-        "masked": False,
-        "groups": groups,
-        "mann_whitney": comparisons,
-        "daily": {arm.code: _daily(arm.day_scores, data.n_days) for arm in data.arms},
-        "flags": stats.flags(groups, comparisons, data.alpha, _) + _study_flags(data),
-    }
+    planned = planned_results(data, groups, comparisons) if data.plan else {}
+    plan_flags = planned.pop("plan_flags", [])
+    return (
+        _header(data)
+        | {
+            "masked": False,
+            "groups": groups,
+            "mann_whitney": comparisons,
+            "daily": {arm.code: _daily(arm.day_scores, data.n_days) for arm in data.arms},
+            "flags": stats.flags(groups, comparisons, data.alpha, _) + _study_flags(data) + plan_flags,
+        }
+        | planned
+    )
 
 
 def pooled_from_data(data: AnalysisData) -> dict:
     """The same result shape with the arms pooled: what a masked viewer may see (no arm is named).
 
     ``groups``, ``mann_whitney`` and ``flags`` are empty; ``pooled`` holds the figures of all
-    analysed participants and ``daily`` has one series, ``"all"``.
+    analysed participants and ``daily`` has one series, ``"all"``. The plan's ``plan`` and
+    ``analyses`` keep their labels (same order and roles as unmasked) without any number.
     """
     rows = [row for arm in data.arms for row in arm.rows]
     day_scores: dict[int, list[int]] = {}
@@ -162,7 +177,9 @@ def pooled_from_data(data: AnalysisData) -> dict:
         "post": stats.describe([row.post for row in rows]),
     }
     empty = {"groups": [], "mann_whitney": {}, "flags": []}
-    return _header(data) | empty | {"masked": True, "pooled": pooled, "daily": {"all": _daily(day_scores, data.n_days)}}
+    labels = planned_labels(data) | {"normality": {}} if data.plan else {}  # normality is by arm: none here
+    daily = {"all": _daily(day_scores, data.n_days)}
+    return _header(data) | empty | {"masked": True, "pooled": pooled, "daily": daily} | labels
 
 
 def _header(data: AnalysisData) -> dict:

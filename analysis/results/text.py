@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import translation
+
 from analysis.frames import EXCLUSION_REASONS
+from analysis.presentation_plan import plan_line, planned_rows
 
 RULE = "-" * 78
 COMPARISON_TITLES = {"change": "change (post - pre)", "post": "post", "pre": "pre (baseline)"}
@@ -39,6 +42,7 @@ def render_text(result: dict) -> str:
         _descriptives(result["groups"]),
         *(_wilcoxon(group, result) for group in result["groups"]),
         *(_mann_whitney(key, test, _labels(result)) for key, test in result["mann_whitney"].items()),
+        *([_plan(result)] if result.get("analyses") else []),
         _flags(result["flags"]),
     ]
     return "\n\n".join(parts) + "\n"
@@ -160,6 +164,16 @@ def _effects(test: dict, biserial: str, estimate: str) -> str:
             f"  {'95% CI':<44}{interval}",
         ]
     )
+
+
+def _plan(result: dict) -> str:
+    """The analyses in the plan's order with their labels (numbers of the new tests as on the dashboard)."""
+    with translation.override("en"):
+        lines = ["Analysis plan", RULE, f"  {plan_line(result)}"]
+        for row in planned_rows(result):
+            lines.append(f"  [{row['role_text']}] {row['title']}")
+            lines += [f"      {line}" for line in row["lines"]]
+    return "\n".join(lines)
 
 
 def _flags(flags: list[dict]) -> str:

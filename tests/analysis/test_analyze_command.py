@@ -108,3 +108,15 @@ def test_numbers_are_shown_like_spss(value, shown):
 
 def test_p_values_below_a_thousandth_are_shown_as_less_than():
     assert (p_value(0.0004), p_value(0.001), p_value(None)) == ("<.001", ".001", ".")
+
+
+def test_text_output_lists_the_analyses_of_the_plan_with_their_labels(known_dataset, study, investigator):
+    from analysis import plans
+
+    assert "[Exploratory] Wilcoxon signed-rank test" in run("--study", study.slug)
+    plans.lock_plan(study=study, by=investigator, reason="Fixed")
+    text = run("--study", study.slug)
+    section = text.split("Analysis plan\n")[1]
+    assert section.index("[Primary] Wilcoxon") < section.index("[Secondary] Each indicator")
+    assert section.index("[Secondary] Each indicator") < section.index("[Sensitivity] Paired t-test")
+    assert "Shapiro–Wilk W =" in section

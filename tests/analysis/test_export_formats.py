@@ -105,7 +105,7 @@ def test_dta_keeps_values_and_labels(export, language):
 def test_xlsx_has_data_sheets_and_a_codebook_sheet(export):
     folder = export("xlsx", "long", language="en")
     sheets = pd.read_excel(folder / "data.xlsx", sheet_name=None, dtype=object)
-    assert set(sheets) == {"participants", "observations", "codebook"}
+    assert set(sheets) == {"participants", "observations", "adverse_events", "analysis_exclusions", "codebook"}
     assert len(sheets["observations"]) == Observation.objects.count()
     codebook = sheets["codebook"].set_index(["table", "variable"])
     assert codebook.loc[("observations", "feeds_24h"), "label"] == "Breastfeeds in 24 hours"

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from analysis import masking
+from analysis import masking, plans
 from analysis.models import AnalysisSettings
 from tests.analysis.conftest import cells_by_testid
 from trialsite.audit import history_for
@@ -49,6 +49,7 @@ def test_masked_report_and_live_fragment_hide_by_arm_outcomes_too(known_dataset,
 
 
 def test_locking_the_database_unmasks_results_for_investigators(known_dataset, masked_study, coordinator, client_for):
+    plans.lock_plan(study=masked_study, by=coordinator, reason="Plan fixed before unmasking")
     masking.lock_database(study=masked_study, by=coordinator, reason="Last participant completed day 7")
     shown = cells_by_testid(shown_for(client_for, "investigator"))
     assert "masked-notice" not in shown

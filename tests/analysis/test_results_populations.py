@@ -60,6 +60,7 @@ def test_complete_cases_count_each_reason_once(mixed_cohort, study):
         "missing_post": 1,
         "protocol_deviation": 0,
         "non_adherence": 0,
+        "excluded_from_per_protocol": 0,
     }
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from enrollment import services
 from enrollment.models import AllocationListEntry
 from enrollment.randomization import permuted_blocks
+from tests.conftest import sign_in_fully
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_no_page_or_endpoint_reveals_the_next_assignment(randomized_study, clien
 
 def test_the_admin_does_not_offer_the_allocation_list(randomized_study, client, django_user_model):
     admin = django_user_model.objects.create_superuser("root", password="x-Password-2026")
-    client.force_login(admin)
+    sign_in_fully(client, admin)
     assert client.get("/admin/enrollment/allocationlistentry/").status_code == 404
     assert "allocationlist" not in client.get("/admin/").content.decode().lower()
 

@@ -8,6 +8,7 @@ from django.db import DatabaseError, transaction
 from django.urls import reverse
 
 from observations.models import InstrumentLocked, InstrumentSettings, instrument_for
+from tests.conftest import sign_in_fully
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_admin_refuses_changing_locked_settings(client, study, record, participa
     record(participant, 1)
     settings = InstrumentSettings.objects.get(study=study)
     admin = django_user_model.objects.create_superuser("admin", password="x-Admin-Password-1")
-    client.force_login(admin)
+    sign_in_fully(client, admin)
     url = reverse("admin:observations_instrumentsettings_change", args=[settings.pk])
     data = {"study": study.pk, "feeds_min": 8, "feeds_max": 14, "wet_diapers_min": 6, "sleep_hours_min": "2.0",
             "breast_met_when": "on"}  # fmt: skip

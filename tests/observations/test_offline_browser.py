@@ -4,6 +4,7 @@ when the connection returns, a rejected one comes back with its message, and sig
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from observations.models import Observation
 from tests.browser import fits_the_screen, watch_csp_errors
@@ -63,8 +64,9 @@ def test_entries_made_offline_wait_and_are_sent_once_when_the_connection_returns
         for day in (1, 2):
             _enter(page, live_server, mother, day)
     assert page.locator("[data-testid=offline-banner]").is_visible()
-    assert page.locator("[data-testid=outbox-count]").inner_text() == "4"
-    assert page.locator("[data-testid=outbox-entry]", has_text="Menunggu dikirim").count() == 4
+    # The outbox list is drawn from IndexedDB after the page loads: wait for it, do not sample it.
+    expect(page.locator("[data-testid=outbox-count]")).to_have_text("4")
+    expect(page.locator("[data-testid=outbox-entry]", has_text="Menunggu dikirim")).to_have_count(4)
     assert fits_the_screen(page)
     assert Observation.objects.count() == 0
 
@@ -89,7 +91,7 @@ def test_send_now_sends_what_waits(page, context, live_server, login, two_mother
     page.route("**/api/v1/observations/", lambda route: route.abort())  # a patchy connection: sending fails
     context.set_offline(False)
     page.wait_for_timeout(500)
-    assert page.locator("[data-testid=outbox-count]").inner_text() == "1"
+    expect(page.locator("[data-testid=outbox-count]")).to_have_text("1")
     page.unroute("**/api/v1/observations/")
     page.locator("[data-testid=send-now]").click()
     page.wait_for_function("() => document.body.dataset.outboxCount === '0'", timeout=15_000)
@@ -110,7 +112,7 @@ def test_a_rejected_entry_comes_back_with_its_message_and_her_values(
     rejected = page.locator("[data-testid=outbox-entry][data-status=rejected]")
     rejected.wait_for(timeout=15_000)
     assert "Hari ke-1 sudah memiliki observasi" in rejected.inner_text()
-    assert page.locator("[data-testid=outbox-count]").inner_text() == "1"
+    expect(page.locator("[data-testid=outbox-count]")).to_have_text("1")
     assert Observation.objects.get().feeds_24h == 10  # the stored day is untouched
 
     rejected.locator("[data-testid=outbox-open]").click()

@@ -13,6 +13,14 @@ ENDPOINTS = {
     "/api/v1/participants/",
     "/api/v1/observations/",
     "/api/v1/analysis/",
+    "/api/v1/adverse-events/",
+    "/api/v1/adverse-events/{id}/acknowledge/",
+    "/api/v1/adverse-events/{id}/report/",
+    "/api/v1/data-queries/",
+    "/api/v1/data-queries/{id}/answer/",
+    "/api/v1/data-queries/{id}/close/",
+    "/api/v1/data-queries/{id}/reopen/",
+    "/api/v1/deviations/",
 }
 
 

@@ -4,12 +4,13 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from knox.models import AuthToken
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_now
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,10 @@ SITES = "/api/v1/sites/"
 
 
 def sign_in(username: str, password: str = PASSWORD) -> str:
-    response = Client().post("/api/v1/token/", {"username": username, "password": password})
+    """A token for ``username``, with her authenticator's current code (coordinators and investigators need it)."""
+    user = get_user_model().objects.get(username=username)
+    data = {"username": username, "password": password, "otp_token": totp_now(user)}
+    response = Client().post("/api/v1/token/", data)
     assert response.status_code == 200, response.content
     assert response.json()["expiry"]
     return response.json()["token"]

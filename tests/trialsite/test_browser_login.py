@@ -3,7 +3,7 @@
 import pytest
 
 from tests.browser import fits_the_screen
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, second_step
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,6 +23,9 @@ def test_each_role_logs_in_on_a_phone_in_indonesian(page, live_server, cast, use
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.get_by_role("button", name="Masuk").click()
+    if username in ("coordinator", "investigator"):  # their sign-in has a second step
+        page.wait_for_selector("[data-testid=two-factor-heading]")
+        second_step(page, username)
     page.wait_for_selector("[data-testid=home-heading]")
     welcome, logout = HOME_TEXT["id"]
     assert welcome in page.inner_text("[data-testid=home-heading]")

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_now
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,10 @@ def test_lock_does_not_affect_another_username_from_the_same_address(client, cas
 
 
 def test_token_endpoint_returns_a_token_that_authenticates(client, cast):
-    response = client.post("/api/v1/token/", {"username": "investigator", "password": PASSWORD})
+    response = client.post(
+        "/api/v1/token/",
+        {"username": "investigator", "password": PASSWORD, "otp_token": totp_now(cast["investigator"])},
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     api = client.__class__()

@@ -70,8 +70,9 @@ def upload(client, content: bytes):
         (b"site,block,arm\nSRP1,1099511627776,moringa\n", ["line 2", "block"]),
         (b"site,block,arm\nSRP1,\xc2\xb9,moringa\n", ["line 2", "block"]),
         (b"site,block,arm\nSRP1,1,moringa\x00\n", ["line 2", "column 15", "NUL"]),
+        (b'site,block,arm\n,",\n,' + b"x" * 140_000 + b"\n", ["line", "field larger"]),
     ],
-    ids=["binary", "latin-1", "missing-cell", "negative-block", "huge-block", "superscript-block", "nul"],
+    ids=["binary", "latin-1", "missing-cell", "negative-block", "huge-block", "superscript-block", "nul", "open-quote"],
 )
 def test_a_broken_allocation_list_gives_a_message_naming_the_line(client_for, randomized, content, words):
     client = client_for("coordinator")

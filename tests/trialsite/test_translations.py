@@ -18,7 +18,7 @@ ROOT = settings.BASE_DIR
 # catalog folder -> the source folders whose strings it holds
 CATALOGS = {
     ROOT / "locale": ["trialsite", "templates"],
-    **{ROOT / app / "locale": [app] for app in ("enrollment", "observations", "analysis")},
+    **{ROOT / app / "locale": [app] for app in ("enrollment", "observations", "safety", "analysis")},
 }
 EXISTING = {catalog: sources for catalog, sources in CATALOGS.items() if catalog.exists()}
 

@@ -1,12 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from observations.demo import daily as observations_demo
+from observations.demo import plan as plan_demo
 from observations.demo import study as enrollment_demo
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo study (moringa-oxytocin), its sites, arms and demo users; optionally synthetic participants."
+        "Create the demo study (moringa-oxytocin), its sites, arms, demo users and locked analysis plan; "
+        "optionally synthetic participants."
     )
 
     def add_arguments(self, parser):
@@ -22,6 +24,7 @@ class Command(BaseCommand):
         enrollment_demo.seed_participants(study, participants, seed=seed)
         if participants:
             observations_demo.seed_observations(study, seed=seed)
+        plan_demo.seed_locked_plan(study)
         self.stdout.write(self.style.SUCCESS(f"Demo study '{study.slug}' ready."))
         for username, chosen in logins.items():
             shown = chosen if chosen is not None else "(unchanged)"

@@ -14,7 +14,7 @@ def adherence_from_code(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0004_study_start_date_and_text_limits'),
+        ('enrollment', '0005_participant_excluded_from_per_protocol'),
     ]
 
     operations = [

@@ -1,0 +1,90 @@
+"""Tests of met/not-met indicators: McNemar within a group, Fisher between groups, Holm's adjustment.
+
+numpy/scipy only; the numbers match R's ``binom.test``, ``mcnemar.test``, ``fisher.test`` and
+``p.adjust(method = "holm")`` (tests/analysis/r_reference.R).
+
+McNemar's rule: the test uses only the discordant pairs, b (met on the first day, not on the
+second) and c (not met, then met). When b + c < MCNEMAR_EXACT_BELOW (25) the p-value is the
+exact two-sided binomial test of b out of b + c at 1/2 (``binom.test(b, b + c)``); from 25
+discordant pairs on it is McNemar's chi-square with continuity correction (``mcnemar.test``),
+which is then close to the exact p. Both p-values are always reported; ``p`` is the one the
+rule picks and ``method`` names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from scipy import stats as sps
+from scipy.stats.contingency import odds_ratio
+
+from ._util import finite_or_none
+
+MCNEMAR_EXACT_BELOW = 25
+CI_LEVEL = 0.95
+
+
+def mcnemar(before: Iterable[bool], after: Iterable[bool]) -> dict:
+    """McNemar's test of paired met/not-met values (``before[i]``, ``after[i]`` of one participant).
+
+    Keys: n, met_before, met_after, b (met → not met), c (not met → met), p_exact, chi2,
+    p_chi2, p (by the module's rule), method ("exact binomial" | "chi-square, continuity
+    corrected" | "no discordant pairs"). Without discordant pairs there is no evidence of
+    change: p = p_exact = 1.0 and chi2, p_chi2 are None (R's mcnemar.test gives NaN there).
+    """
+    first, second = np.asarray(list(before), dtype=bool), np.asarray(list(after), dtype=bool)
+    if first.size != second.size:
+        raise ValueError(f"before and after must be paired: {first.size} vs {second.size} values")
+    b, c = int(np.sum(first & ~second)), int(np.sum(~first & second))
+    result = {"n": int(first.size), "met_before": int(first.sum()), "met_after": int(second.sum()), "b": b, "c": c}
+    if b + c == 0:
+        return result | {"p_exact": 1.0, "chi2": None, "p_chi2": None, "p": 1.0, "method": "no discordant pairs"}
+    p_exact = float(sps.binomtest(b, b + c, 0.5).pvalue)
+    chi2 = (abs(b - c) - 1) ** 2 / (b + c)
+    p_chi2 = float(sps.chi2.sf(chi2, 1))
+    exact = b + c < MCNEMAR_EXACT_BELOW
+    return result | {
+        "p_exact": p_exact,
+        "chi2": float(chi2),
+        "p_chi2": p_chi2,
+        "p": p_exact if exact else p_chi2,
+        "method": "exact binomial" if exact else "chi-square, continuity corrected",
+    }
+
+
+def fisher_exact(table: Sequence[Sequence[int]]) -> dict:
+    """Fisher's exact test of a 2×2 table [[a, b], [c, d]] (rows: groups; columns: met, not met).
+
+    As ``fisher.test``: two-sided p (tables no more likely than the observed one, R's relative
+    tolerance), conditional maximum-likelihood odds ratio with its exact 95% CI. Keys: table,
+    p, odds_ratio, ci95; odds_ratio/ci95 None for an empty row or column (R gives NaN/0/Inf there),
+    infinite bounds as None.
+    """
+    counts = np.asarray(table, dtype=np.int64)
+    if counts.shape != (2, 2) or np.any(counts < 0):
+        raise ValueError(f"a 2x2 table of counts is needed, got {table!r}")
+    result = {"table": counts.tolist(), "p": float(sps.fisher_exact(counts).pvalue), "odds_ratio": None, "ci95": None}
+    if np.any(counts.sum(axis=0) == 0) or np.any(counts.sum(axis=1) == 0):
+        return result
+    estimate = odds_ratio(counts, kind="conditional")
+    ci = estimate.confidence_interval(confidence_level=CI_LEVEL)
+    return result | {
+        "odds_ratio": finite_or_none(estimate.statistic),
+        "ci95": [finite_or_none(ci.low), finite_or_none(ci.high)],
+    }
+
+
+def holm(p_values: Sequence[float | None]) -> list[float | None]:
+    """Holm's step-down adjusted p-values (as ``p.adjust(p, "holm")``), in the input order.
+
+    None entries (a test that could not be computed) stay None and do not count in the family.
+    """
+    present = [(i, p) for i, p in enumerate(p_values) if p is not None]
+    adjusted: list[float | None] = [None] * len(p_values)
+    running = 0.0
+    m = len(present)
+    for step, (index, p) in enumerate(sorted(present, key=lambda item: item[1])):
+        running = max(running, min(1.0, (m - step) * p))
+        adjusted[index] = running
+    return adjusted

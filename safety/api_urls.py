@@ -1,0 +1,9 @@
+from rest_framework.routers import SimpleRouter
+
+from safety import api
+
+router = SimpleRouter()
+router.register("adverse-events", api.AdverseEventViewSet, basename="adverse-event")
+router.register("data-queries", api.DataQueryViewSet, basename="data-query")
+router.register("deviations", api.DeviationViewSet, basename="deviation")
+urlpatterns = router.urls

@@ -1,0 +1,97 @@
+from rest_framework import serializers
+
+from observations.validation import DATA_FIELDS
+from safety.adverse_events import AE_FIELDS
+from safety.deviations import DEVIATION_FIELDS
+from safety.models import AdverseEvent, DataQuery, ProtocolDeviation
+
+AE_STATE = (
+    "id", "participant", "participant_id", "serious", "version", "serious_since", "report_due_at", "acknowledged_at",
+    "reported_at", "report_reference", "created_at", "updated_at",
+)  # fmt: skip
+
+
+class AdverseEventSerializer(serializers.ModelSerializer):
+    participant_id = serializers.CharField(source="participant.participant_id", read_only=True)
+    report_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = AdverseEvent
+        fields = [*AE_STATE[:3], *AE_FIELDS, *AE_STATE[3:]]
+        read_only_fields = fields
+
+
+class AdverseEventInputSerializer(serializers.ModelSerializer):
+    """A new event (``participant``) or a follow-up (``version`` and ``reason``). Rules run in the service."""
+
+    participant = serializers.IntegerField(min_value=1, required=False)
+    version = serializers.IntegerField(required=False, min_value=0)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+    class Meta:
+        model = AdverseEvent
+        fields = ["participant", *AE_FIELDS, "version", "reason"]
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.validated_data.items() if k in AE_FIELDS}
+
+
+class ReportInputSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=100)
+
+
+class DataQuerySerializer(serializers.ModelSerializer):
+    participant_id = serializers.CharField(source="participant.participant_id", read_only=True)
+
+    class Meta:
+        model = DataQuery
+        fields = [
+            "id", "participant", "participant_id", "day", "field_name", "text", "status", "raised_by", "raised_at",
+            "answer", "answered_by", "answered_at", "correction", "correction_version", "closed_by", "closed_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class DataQueryInputSerializer(serializers.Serializer):
+    participant = serializers.IntegerField(min_value=1)
+    day = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    field_name = serializers.ChoiceField(choices=list(DATA_FIELDS), required=False, allow_blank=True)
+    text = serializers.CharField(max_length=1000)
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    """An explanation; with ``values`` and ``version``, a correction of the queried day (answer = reason)."""
+
+    answer = serializers.CharField(max_length=1000)
+    values = serializers.DictField(required=False, help_text="Observation fields to change, as in /observations/.")
+    version = serializers.IntegerField(required=False, min_value=0)
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class DeviationSerializer(serializers.ModelSerializer):
+    site_code = serializers.CharField(source="site.code", read_only=True)
+    participant_id = serializers.CharField(source="participant.participant_id", read_only=True, default=None)
+
+    class Meta:
+        model = ProtocolDeviation
+        fields = [
+            "id", "site", "site_code", "participant", "participant_id", *DEVIATION_FIELDS, "reported_by",
+            "automatic", "observation", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class DeviationInputSerializer(serializers.ModelSerializer):
+    site = serializers.IntegerField(min_value=1, required=False)
+    participant = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+    class Meta:
+        model = ProtocolDeviation
+        fields = ["site", "participant", *DEVIATION_FIELDS, "reason"]
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.validated_data.items() if k in DEVIATION_FIELDS}

@@ -1,0 +1,130 @@
+"""Pages: adverse events (list, alerts, entry, follow-up, acknowledge, report)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from enrollment.access import get_participant_for_user
+from safety import adverse_events, alerts
+from safety.access import can_enter_adverse_events, get_adverse_event_for_user, is_alerted
+from safety.forms import AdverseEventFilterForm, AdverseEventForm, ReportForm
+from safety.models import SERIOUSNESS_CRITERIA, AdverseEvent
+from trialsite import audit
+from trialsite.decorators import capability_required
+from trialsite.roles import Capability
+
+PAGE_SIZE = 50
+
+
+def page_of(rows, number, size: int = PAGE_SIZE):
+    """One page of ``rows``. Its rows are always fetched (an empty page too), so a page costs the same
+    number of queries whether the register is empty or not."""
+    page = Paginator(rows, size).get_page(number)
+    page.object_list = list(rows[(page.number - 1) * size : page.number * size])
+    return page
+
+
+def _error_dict(exc: ValidationError) -> dict:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+@capability_required(Capability.READ_SAFETY)
+def ae_list(request):
+    form = AdverseEventFilterForm(request.GET or None)
+    events = AdverseEvent.objects.for_user(request.user).select_related("participant__site")
+    if form.is_valid():
+        if form.cleaned_data["open_alerts"]:
+            events = alerts.open_alerts_for(request.user)
+        if form.cleaned_data["serious"]:
+            events = events.filter(serious=True)
+        if form.cleaned_data["site"]:
+            events = events.filter(participant__site__code=form.cleaned_data["site"].upper())
+    page = page_of(events, request.GET.get("page"))
+    return render(request, "safety/ae_list.html", {
+        "form": form, "page": page, "alerts": alerts.open_alerts_for(request.user) if is_alerted(request.user) else [],
+        "can_enter": can_enter_adverse_events(request.user),
+    })  # fmt: skip
+
+
+def _ae_form_page(request, participant, form, event=None):
+    return render(request, "safety/ae_form.html", {
+        "participant": participant, "form": form, "event": event, "criteria": [n for n, _l in SERIOUSNESS_CRITERIA],
+    })  # fmt: skip
+
+
+@capability_required(Capability.ENTER_ADVERSE_EVENTS)
+def ae_new(request, pk: int):
+    participant = get_participant_for_user(request.user, pk, write=True)
+    form = AdverseEventForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return _ae_form_page(request, participant, form)
+    try:
+        event = adverse_events.record_adverse_event(participant=participant, values=form.values(), by=request.user)
+    except ValidationError as exc:
+        form.add_service_errors(_error_dict(exc))
+        return _ae_form_page(request, participant, form)
+    messages.success(request, _("Adverse event saved."))
+    if event.serious:
+        messages.warning(request, _("Serious: the investigator and the coordinator have been alerted."))
+    return redirect("safety:ae_detail", pk=event.pk)
+
+
+@capability_required(Capability.ENTER_ADVERSE_EVENTS)
+def ae_follow_up(request, pk: int):
+    event = get_adverse_event_for_user(request.user, pk, write=True)
+    form = AdverseEventForm(request.POST or None, instance=event, follow_up=True, initial={"version": event.version})
+    if request.method != "POST" or not form.is_valid():
+        return _ae_form_page(request, event.participant, form, event)
+    try:
+        adverse_events.follow_up_adverse_event(
+            event=event, values=form.values(), by=request.user, reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"] or 0,
+        )  # fmt: skip
+    except ValidationError as exc:
+        form.add_service_errors(_error_dict(exc))
+        return _ae_form_page(request, event.participant, form, event)
+    messages.success(request, _("Follow-up saved as a new version."))
+    return redirect("safety:ae_detail", pk=event.pk)
+
+
+@capability_required(Capability.READ_SAFETY)
+def ae_detail(request, pk: int):
+    event = get_adverse_event_for_user(request.user, pk)
+    return render(request, "safety/ae_detail.html", {
+        "event": event, "versions": audit.history_for(event), "can_follow_up": can_enter_adverse_events(request.user),
+        "can_report": is_alerted(request.user), "report_form": ReportForm(),
+    })  # fmt: skip
+
+
+@require_POST
+@capability_required(Capability.REPORT_ADVERSE_EVENTS)
+def ae_acknowledge(request, pk: int):
+    event = get_adverse_event_for_user(request.user, pk)
+    try:
+        adverse_events.acknowledge_adverse_event(event=event, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Acknowledged."))
+    return redirect("safety:ae_detail", pk=event.pk)
+
+
+@require_POST
+@capability_required(Capability.REPORT_ADVERSE_EVENTS)
+def ae_report(request, pk: int):
+    event = get_adverse_event_for_user(request.user, pk)
+    form = ReportForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Give the reference of the report (e.g. the committee's number)."))
+        adverse_events.report_adverse_event(event=event, by=request.user, reference=form.cleaned_data["reference"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Recorded as reported."))
+    return redirect("safety:ae_detail", pk=event.pk)

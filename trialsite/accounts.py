@@ -1,0 +1,131 @@
+"""Signing in: one-time codes, the forced password change, and who must use a second factor.
+
+A coordinator hands a new or locked-out person a one-time code (shown once, by WhatsApp
+or on paper, never e-mailed). The code is typed as the password on the ordinary sign-in
+page: it works once, before it expires, and then the person must choose her own password
+before any other page opens. Coordinators, investigators and staff must also pass a TOTP
+second factor (django-otp); a midwife may enrol one, and then it is required for her too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+import pghistory
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp import devices_for_user, verify_token
+
+from trialsite import audit
+from trialsite.models import Account, OneTimeCode, TrackedUser
+from trialsite.roles import Role, has_role
+
+# Roles whose sign-in needs a second factor; Django staff (the admin) need one too.
+SECOND_FACTOR_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
+# No 0/O, 1/I/L: read aloud or copied from a phone without mistakes. 12 characters ≈ 60 bits.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12
+
+
+def code_digest(code: str) -> str:
+    normalized = code.replace("-", "").replace(" ", "").upper()
+    return hashlib.sha256(normalized.encode()).hexdigest()
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def issue_one_time_code(*, user, by) -> str:
+    """A new code for ``user`` (earlier unused ones stop working); returns the code, which is not stored.
+
+    Must be called inside the caller's transaction and audit context (who and why).
+    """
+    now = timezone.now()
+    user.one_time_codes.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    code = _new_code()
+    hours = settings.ONE_TIME_CODE_HOURS
+    OneTimeCode.objects.create(
+        user=user, code_sha256=code_digest(code), created_by=by, expires_at=now + timedelta(hours=hours)
+    )
+    Account.objects.update_or_create(user=user, defaults={"must_change_password": True})
+    pghistory.create_event(TrackedUser.objects.get(pk=user.pk), label="one_time_code.issued")
+    return code
+
+
+def code_state(username: str, code: str) -> str | None:
+    """``"expired"`` or ``"used"`` when ``code`` was a real code of ``username`` that no longer works."""
+    found = OneTimeCode.objects.filter(user__username=username, code_sha256=code_digest(code)).first()
+    if found is None:
+        return None
+    return "used" if found.used_at or found.revoked_at else ("expired" if found.expires_at <= timezone.now() else None)
+
+
+class OneTimeCodeBackend(ModelBackend):
+    """Accepts a usable one-time code in place of the password, once; the person must then choose a password."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        # Only the sign-in page: elsewhere (the API token endpoint) the code would be spent for nothing.
+        if not username or not password or getattr(request, "path", None) != reverse("login"):
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        digest = code_digest(password)
+        with transaction.atomic():
+            for candidate in user.one_time_codes.usable().select_for_update():
+                if hmac.compare_digest(candidate.code_sha256, digest):
+                    candidate.used_at = timezone.now()
+                    candidate.save(update_fields=["used_at"])
+                    Account.objects.update_or_create(user=user, defaults={"must_change_password": True})
+                    return user
+        return None
+
+
+def must_change_password(user) -> bool:
+    return Account.objects.filter(user=user, must_change_password=True).exists()
+
+
+def change_password(*, user, new_password: str) -> None:
+    """Set ``user``'s own new password (already validated by the form) and clear the forced change."""
+    with transaction.atomic(), audit.reason(_("Password changed by its owner"), user=user.pk):
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        Account.objects.update_or_create(user=user, defaults={"must_change_password": False})
+        pghistory.create_event(TrackedUser.objects.get(pk=user.pk), label="password.changed")
+
+
+def has_second_factor(user) -> bool:
+    return any(devices_for_user(user, confirmed=True))
+
+
+def second_factor_required(user) -> bool:
+    """Required for coordinators, investigators and staff, and for anyone who has enrolled one."""
+    return user.is_staff or has_role(user, *SECOND_FACTOR_ROLES) or has_second_factor(user)
+
+
+def verify_for_api(user, token: str) -> bool:
+    """True when ``token`` is a current code of one of ``user``'s devices (each code works once)."""
+    token = token.strip().replace(" ", "")
+    return bool(token) and any(
+        verify_token(user, device.persistent_id, token) is not None for device in devices_for_user(user, confirmed=True)
+    )
+
+
+def pending_step(request) -> str | None:
+    """The URL name of the sign-in step ``request.user`` still has to do, or None when fully signed in."""
+    user = request.user
+    if must_change_password(user):
+        return "password_change"
+    if request.user.is_verified() or not second_factor_required(user):
+        return None
+    return "two_factor_verify" if has_second_factor(user) else "two_factor_setup"
