@@ -2,30 +2,21 @@
 
 Coordinators and investigators only (midwives 403, anonymous 401). The study is loaded through
 ``enrollment.access.get_study_for_user`` (404 when the caller cannot see it). While outcomes are
-masked for the caller (``analysis.masking.outcome_masked_for``) the answer is the pooled figures
-of ``analysis.dashboard.pooled_results`` (no group, no comparison), as on the dashboard.
+masked for the caller the answer is the pooled figures (no group, no comparison), as on the
+dashboard: ``analysis.visibility.visible_results`` decides, for every channel.
 """
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from analysis.dashboard import pooled_results
-from analysis.masking import outcome_masked_for
-from analysis.results import POPULATIONS, compute_results
+from analysis.results import POPULATIONS
+from analysis.visibility import visible_results
 from enrollment.access import get_study_for_user
-from trialsite.roles import Role, has_role
-
-ANALYSIS_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
-
-
-class CanSeeAnalysis(permissions.IsAuthenticated):
-    """Signed in and a coordinator or investigator."""
-
-    def has_permission(self, request, view):
-        return super().has_permission(request, view) and has_role(request.user, *ANALYSIS_ROLES)
+from trialsite.api_permissions import HasCapability
+from trialsite.roles import Capability
 
 
 def _population(request) -> str:
@@ -46,7 +37,8 @@ def _arms(request) -> list[str] | None:
 class AnalysisViewSet(viewsets.ViewSet):
     """The full analysis of one study, the same numbers as the dashboard and ``manage.py analyze --json``."""
 
-    permission_classes = [CanSeeAnalysis]
+    permission_classes = [HasCapability]
+    capability = Capability.READ_RESULTS
 
     @extend_schema(
         parameters=[
@@ -59,10 +51,8 @@ class AnalysisViewSet(viewsets.ViewSet):
     def list(self, request):
         population = _population(request)
         study = get_study_for_user(request.user, request.query_params.get("study") or None)
-        if outcome_masked_for(request.user, study):
-            return Response(pooled_results(study, population=population))
         try:
-            result = compute_results(study, population=population, arms=_arms(request))
+            visible = visible_results(request.user, study, population=population, arms=_arms(request))
         except ValueError as error:
             raise serializers.ValidationError({"arms": [str(error)]}) from error
-        return Response(result)
+        return Response(visible.result)

@@ -31,10 +31,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import NamedTuple
 
-from enrollment.models import Participant, ParticipantStatus
+from enrollment.models import Participant
+from enrollment.schedule import Schedule, stopped_on
 from observations.models import Adherence, InstrumentSettings, Observation
 from observations.scoring import DEFAULT_THRESHOLDS, indicators
 
@@ -73,9 +73,8 @@ class ParticipantData:
     participant_id: str
     arm: str
     status: str
-    status_date: date | None
     excluded: bool
-    start: date
+    schedule: Schedule
     excluded_per_protocol: bool = False
     scores: dict[int, int] = field(default_factory=dict)  # day -> score (observed days only)
     out_of_window_days: set[int] = field(default_factory=set)
@@ -84,9 +83,8 @@ class ParticipantData:
 
 def load_participants(study) -> list[ParticipantData]:
     """Every participant of ``study`` with her observations, in two queries."""
-    people = {
-        pk: ParticipantData(pid, arm, status, status_date, excluded, start, excluded_pp)
-        for pk, pid, arm, status, status_date, excluded, start, excluded_pp in Participant.objects.filter(study=study)
+    rows = (
+        Participant.objects.filter(study=study)
         .order_by()
         .values_list(
             "pk",
@@ -98,6 +96,17 @@ def load_participants(study) -> list[ParticipantData]:
             "intervention_start",
             "excluded_from_per_protocol",
         )
+    )
+    people = {
+        pk: ParticipantData(
+            pid,
+            arm,
+            status,
+            excluded,
+            Schedule(start, study.n_days, study.window_days, stopped_on(status, left_on)),
+            excluded_pp,
+        )
+        for pk, pid, arm, status, left_on, excluded, start, excluded_pp in rows
     }
     observations = (
         Observation.objects.filter(participant__study=study)
@@ -154,7 +163,7 @@ def exclusion_reason(person: ParticipantData, *, population: str, pre_day: int, 
     has_pre, has_post = pre_day in person.scores, post_day in person.scores
     if person.excluded:
         return "excluded_from_analysis"
-    if not has_post and _left_before(person, post_day):
+    if not has_post and person.schedule.left_before(post_day):
         return f"{person.status}_before_post_day"
     if not (has_pre or has_post):
         return "missing_pre_and_post"
@@ -170,12 +179,6 @@ def exclusion_reason(person: ParticipantData, *, population: str, pre_day: int, 
         if person.excluded_per_protocol:
             return "excluded_from_per_protocol"
     return None
-
-
-def _left_before(person: ParticipantData, day: int) -> bool:
-    """Withdrawn or lost to follow-up before the target date of ``day``."""
-    left = person.status in (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)
-    return left and person.status_date is not None and person.status_date < person.start + timedelta(days=day - 1)
 
 
 def check_population(population: str) -> None:

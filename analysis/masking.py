@@ -15,7 +15,7 @@ from analysis import plans
 from analysis.models import AnalysisSettings
 from enrollment.models import Study
 from trialsite import audit
-from trialsite.roles import Role, has_role
+from trialsite.roles import Capability, can
 
 
 def settings_for(study: Study) -> AnalysisSettings:
@@ -33,7 +33,7 @@ def outcome_masked_for(user, study: Study) -> bool:
     Coordinators always see results by arm; everyone else is masked while the study's
     outcome masking is on and its database is not locked.
     """
-    if has_role(user, Role.COORDINATOR):
+    if can(user, Capability.SEE_UNMASKED_RESULTS):
         return False
     current = settings_for(study)
     return current.outcome_masking and not current.is_locked
@@ -58,12 +58,12 @@ def _require_locked_plan(study: Study, refused: str) -> None:
         raise ValidationError(message % {"refused": refused})
 
 
-def set_outcome_masking(*, study: Study, masked: bool, user, reason: str) -> AnalysisSettings:
+def set_outcome_masking(*, study: Study, masked: bool, by, reason: str) -> AnalysisSettings:
     """Switch outcome masking on or off (coordinators), recording the reason in the audit trail.
 
     Unmasking refuses while the study's analysis plan is not locked."""
     text = _require_reason(reason)
-    with transaction.atomic(), audit.reason(text, user=user.pk):
+    with transaction.atomic(), audit.reason(text, user=by.pk):
         row = _locked_row(study)
         if row.outcome_masking and not masked:
             _require_locked_plan(study, _("Outcomes cannot be unmasked"))
@@ -72,25 +72,25 @@ def set_outcome_masking(*, study: Study, masked: bool, user, reason: str) -> Ana
     return row
 
 
-def lock_database(*, study: Study, user, reason: str) -> AnalysisSettings:
+def lock_database(*, study: Study, by, reason: str) -> AnalysisSettings:
     """Lock the database (unmasks results for investigators); refuses a second lock, and in a
     study with outcome masking refuses while the analysis plan is not locked."""
     text = _require_reason(reason)
-    with transaction.atomic(), audit.reason(text, user=user.pk):
+    with transaction.atomic(), audit.reason(text, user=by.pk):
         row = _locked_row(study)
         if row.is_locked:
             raise ValidationError(_("The database is already locked."))
         if row.outcome_masking:
             _require_locked_plan(study, _("The database cannot be locked"))
-        row.locked_at, row.locked_by = timezone.now(), user
+        row.locked_at, row.locked_by = timezone.now(), by
         row.save(update_fields=["locked_at", "locked_by"])
     return row
 
 
-def unlock_database(*, study: Study, user, reason: str) -> AnalysisSettings:
+def unlock_database(*, study: Study, by, reason: str) -> AnalysisSettings:
     """Unlock the database again; refuses when it is not locked."""
     text = _require_reason(reason)
-    with transaction.atomic(), audit.reason(text, user=user.pk):
+    with transaction.atomic(), audit.reason(text, user=by.pk):
         row = _locked_row(study)
         if not row.is_locked:
             raise ValidationError(_("The database is not locked."))

@@ -2,8 +2,8 @@
 
 Written in Indonesian and in English whatever the page language (both blocks are shown), so
 investigators can paste either into a report. Every number goes through analysis.presentation,
-so the text shows exactly the figures of the tables. Arm labels are those of the result (the
-page language at computation time).
+so the text shows exactly the figures of the tables. Each paragraph names the arms in its own
+language (``group["labels"]``), whatever the language of the page.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def methods(result: dict) -> str:
 def plan_sentence(result: dict) -> str:
     """What the statistical analysis plan fixed, or that there was none (so everything is exploratory)."""
     plan = result.get("plan")
-    if not plan:
+    if not plan or result.get("masked"):  # a masked reader gets the plan's labels in the data, no methods by arm
         return ""
     by_role: dict[str, list[str]] = {}
     for entry in result.get("analyses", []):
@@ -86,6 +86,12 @@ def results(result: dict, *, masked: bool) -> str:
     return " ".join(sentences)
 
 
+def arm_label(group: dict) -> str:
+    """The arm's label in the active language (the result's own label when it has no such language)."""
+    language = (translation.get_language() or "")[:2]
+    return group.get("labels", {}).get(language) or group["label"]
+
+
 def _planned_results(result: dict) -> str:
     """Every analysis in the plan's order (primary first), each introduced by its label."""
     sentences = []
@@ -126,7 +132,7 @@ def _group_sentence(group: dict, result: dict) -> str:
         "%(post_day)d; %(positive)d participants improved, %(negative)d declined and %(ties)d did not change "
         "(Wilcoxon signed-rank test, Z = %(z)s, %(p)s, r = %(r)s)."
     ) % {
-        "label": group["label"],
+        "label": arm_label(group),
         "n": group["n_complete"],
         "pre": _spread(group["pre"]),
         "post": _spread(group["post"]),
@@ -149,9 +155,9 @@ def _comparison_sentence(test: dict, groups: list[dict]) -> str:
         "compared with the Mann–Whitney U test: U = %(u)s, Z = %(z)s, %(p)s, r = %(r)s; Hodges–Lehmann "
         "shift %(hl)s (95%% CI %(lo)s to %(hi)s)."
     ) % {
-        "a": first["label"],
+        "a": arm_label(first),
         "ra": format_stat(ranks[first["code"]]["mean_rank"]),
-        "b": second["label"],
+        "b": arm_label(second),
         "rb": format_stat(ranks[second["code"]]["mean_rank"]),
         "u": format_stat(test.get("u")),
         "z": format_stat(test.get("z")),

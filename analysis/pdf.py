@@ -163,17 +163,14 @@ def _flow_rows(flow: dict) -> list[list]:
         [a["label"], a["allocated"], a["completed"], a["withdrawn"], a["lost_to_follow_up"], a["analysed"]]
         for a in flow["arms"]
     ]
-    rows.append(
-        [
-            _("Screened %(s)d · not eligible %(i)d · enrolled %(e)d")
-            % {"s": flow["screened"], "i": flow["ineligible"], "e": flow["enrolled"]},
-            "",
-            "",
-            "",
-            "",
-            "",
-        ]
-    )
+    summary = _("Screened %(s)d · not eligible %(i)d · enrolled %(e)d") % {
+        "s": flow["screened"], "i": flow["ineligible"], "e": flow["enrolled"],
+    }  # fmt: skip
+    if flow["enrolled_without_screening"]:
+        summary += " · " + _("enrolled without a screening record (imported) %(n)d") % {
+            "n": flow["enrolled_without_screening"]
+        }
+    rows.append([summary, "", "", "", "", ""])
     return rows
 
 

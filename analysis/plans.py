@@ -106,56 +106,56 @@ def has_locked_plan(study: Study) -> bool:
     return current_plan(study).is_locked
 
 
-def save_plan_draft(*, study: Study, fields: PlanFields, user, reason: str = "") -> AnalysisPlan:
+def save_plan_draft(*, study: Study, fields: PlanFields, by, reason: str = "") -> AnalysisPlan:
     """Write the unlocked draft (version 1). Refuses once the plan is locked: amend it instead."""
     content = _validated(fields)
-    with transaction.atomic(), audit.reason(reason.strip() or _("Analysis plan drafted"), user=user.pk):
+    with transaction.atomic(), audit.reason(reason.strip() or _("Analysis plan drafted"), user=by.pk):
         plan = _newest_for_update(study)
         if plan is not None and plan.is_locked:
             raise ValidationError(_("The analysis plan is locked: a change is an amendment with a reason."))
-        plan = plan or AnalysisPlan(study=study, version=1, created_by=user)
+        plan = plan or AnalysisPlan(study=study, version=1, created_by=by)
         _apply(plan, study, content, fields.notes)
         plan.save()
     study._analysis_plan_cache = plan
     return plan
 
 
-def lock_plan(*, study: Study, user, reason: str, fields: PlanFields | None = None) -> AnalysisPlan:
+def lock_plan(*, study: Study, by, reason: str, fields: PlanFields | None = None) -> AnalysisPlan:
     """Lock the draft (the default plan if none was written), recording the study design's days and alpha.
 
     With ``fields`` the draft is first written with them, in the same transaction.
     """
     text = _require_reason(reason)
     content = _validated(fields) if fields is not None else None
-    with transaction.atomic(), audit.reason(text, user=user.pk):
+    with transaction.atomic(), audit.reason(text, user=by.pk):
         plan = _newest_for_update(study)
         if plan is not None and plan.is_locked:
             raise ValidationError(_("The analysis plan is already locked."))
         plan = plan or default_plan(study)
-        plan.created_by = plan.created_by or user
+        plan.created_by = plan.created_by or by
         _apply(plan, study, content or plan.content, fields.notes if fields is not None else plan.notes)
-        plan.locked_at, plan.locked_by = timezone.now(), user
+        plan.locked_at, plan.locked_by = timezone.now(), by
         plan.save()
     study._analysis_plan_cache = plan
     return plan
 
 
-def amend_plan(*, study: Study, fields: PlanFields, user, reason: str) -> AnalysisPlan:
+def amend_plan(*, study: Study, fields: PlanFields, by, reason: str) -> AnalysisPlan:
     """A new locked version of a locked plan, with the reason and date of the change.
 
     Refuses an unlocked plan (edit the draft instead) and an amendment that changes nothing.
     """
     text = _require_reason(reason)
     content = _validated(fields)
-    with transaction.atomic(), audit.reason(text, user=user.pk):
+    with transaction.atomic(), audit.reason(text, user=by.pk):
         previous = _newest_for_update(study)
         if previous is None or not previous.is_locked:
             raise ValidationError(_("The analysis plan is not locked yet: edit the draft instead."))
         if not changed_fields(previous.content, content) and fields.notes.strip() == previous.notes:
             raise ValidationError(_("The amendment changes nothing in the plan."))
-        plan = AnalysisPlan(study=study, version=previous.version + 1, created_by=user, amendment_reason=text)
+        plan = AnalysisPlan(study=study, version=previous.version + 1, created_by=by, amendment_reason=text)
         _apply(plan, study, content, fields.notes)
-        plan.locked_at, plan.locked_by = timezone.now(), user
+        plan.locked_at, plan.locked_by = timezone.now(), by
         plan.save()
     study._analysis_plan_cache = plan
     return plan

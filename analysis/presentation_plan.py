@@ -14,15 +14,18 @@ from analysis.sap import AnalysisRole
 
 
 def planned_rows(result: dict) -> list[dict]:
-    """One row per analysis of ``result["analyses"]`` (empty for a masked, pooled result)."""
-    labels = {group["code"]: group["label"] for group in result.get("groups", [])}
+    """One row per analysis of ``result["analyses"]``; a masked, pooled result has the labels, no lines."""
+    language = (get_language() or "")[:2]  # each language's text names the arms its own way
+    labels = {
+        group["code"]: group.get("labels", {}).get(language) or group["label"] for group in result.get("groups", [])
+    }
     return [
         {
             "key": entry["key"],
             "role": entry["role"],
             "role_text": str(AnalysisRole(entry["role"]).label),
             "title": in_language(entry["title"]),
-            "lines": LINES[entry["key"]](entry, result, labels),
+            "lines": [] if result.get("masked") else LINES[entry["key"]](entry, result, labels),
         }
         for entry in result.get("analyses", [])
     ]

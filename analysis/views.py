@@ -14,10 +14,8 @@ from analysis import dashboard, masking, narrative, pdf, plans, presentation, pr
 from analysis.forms import SettingsAction, SettingsActionForm
 from enrollment.access import get_study_for_user
 from safety import summary as safety_summary
-from trialsite.decorators import role_required
-from trialsite.roles import Role, has_role
-
-C, I = Role.COORDINATOR, Role.INVESTIGATOR
+from trialsite.decorators import capability_required
+from trialsite.roles import Capability, can
 
 SETTINGS_SERVICES = {
     SettingsAction.MASK: lambda **kw: masking.set_outcome_masking(masked=True, **kw),
@@ -40,7 +38,7 @@ def _context(request, *, wait: bool = True) -> dict | None:
         "population": population,
         "populations": dashboard.POPULATIONS,
         "settings": masking.settings_for(study),
-        "can_manage": has_role(request.user, C),
+        "can_manage": can(request.user, Capability.MANAGE_MASKING_AND_LOCK),
         "plan_locked": plans.has_locked_plan(study),
         "narrative": narrative.both_languages(bundle["result"], masked=masked),
         "chart": presentation.chart_data(bundle["result"]),
@@ -65,7 +63,7 @@ def _plan_context(result: dict) -> dict:
 
 
 @require_GET
-@role_required(C, I)
+@capability_required(Capability.READ_RESULTS)
 def dashboard_page(request):
     context = _context(request)
     context["action_forms"] = {action: SettingsActionForm(initial={"action": action}) for action in SettingsAction}
@@ -74,7 +72,7 @@ def dashboard_page(request):
 
 
 @require_GET
-@role_required(C, I)
+@capability_required(Capability.READ_RESULTS)
 def dashboard_live(request):
     """The results fragment for htmx polling.
 
@@ -91,7 +89,7 @@ def dashboard_live(request):
 
 
 @require_POST
-@role_required(C)
+@capability_required(Capability.MANAGE_MASKING_AND_LOCK)
 def settings_action(request):
     study = get_study_for_user(request.user, request.POST.get("study"), write=True)
     form = SettingsActionForm(request.POST)
@@ -100,7 +98,7 @@ def settings_action(request):
         return redirect(reverse("analysis:dashboard"))
     service = SETTINGS_SERVICES[SettingsAction(form.cleaned_data["action"])]
     try:
-        service(study=study, user=request.user, reason=form.cleaned_data["reason"])
+        service(study=study, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -111,13 +109,13 @@ def settings_action(request):
 
 
 @require_GET
-@role_required(C, I)
+@capability_required(Capability.READ_RESULTS)
 def report(request):
     return render(request, "analysis/report.html", _context(request))
 
 
 @require_GET
-@role_required(C, I)
+@capability_required(Capability.READ_RESULTS)
 def report_pdf(request):
     context = _context(request)
     response = HttpResponse(pdf.render_report(context), content_type="application/pdf")

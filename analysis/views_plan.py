@@ -13,10 +13,8 @@ from django.views.decorators.http import require_http_methods
 from analysis import plans
 from analysis.forms_plan import PlanAction, PlanForm
 from enrollment.access import get_study_for_user
-from trialsite.decorators import role_required
-from trialsite.roles import Role, has_role
-
-PLAN_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
+from trialsite.decorators import capability_required
+from trialsite.roles import Capability, can
 
 SERVICES = {
     PlanAction.SAVE: lambda form, **kw: plans.save_plan_draft(fields=form.plan_fields(), **kw),
@@ -26,7 +24,7 @@ SERVICES = {
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*PLAN_ROLES)
+@capability_required(Capability.READ_ANALYSIS_PLAN)
 def plan_page(request):
     study = get_study_for_user(request.user, request.GET.get("study"))
     plan = plans.current_plan(study)
@@ -34,7 +32,7 @@ def plan_page(request):
     if request.method == "POST" and form.is_valid():
         action = PlanAction(form.cleaned_data["action"])
         try:
-            SERVICES[action](form, study=study, user=request.user, reason=form.cleaned_data["reason"])
+            SERVICES[action](form, study=study, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             _errors_onto(form, error)
         else:
@@ -45,7 +43,7 @@ def plan_page(request):
         "plan": plan,
         "form": form,
         "versions": plans.plan_versions(study),
-        "can_see_history": has_role(request.user, Role.COORDINATOR),
+        "can_see_history": can(request.user, Capability.SEE_PLAN_HISTORY),
     }
     return render(request, "analysis/plan.html", context, status=400 if form.errors else 200)
 

@@ -157,9 +157,9 @@ def run(study, runs: int, folder: Path, n_rows: int) -> None:
         "export observations.csv, de-identified": lambda: export_observations(study, folder / "obs-d.csv", True),
         "export data.csv, wide (Python pivot)": lambda: export_wide(study, folder / "wide.csv"),
         "whole bundle, csv long": lambda: export_to_file(
-            study=study, user=coordinator, options=ExportOptions("csv", "long", False), output=folder / "long.zip"),
+            study=study, by=coordinator, options=ExportOptions("csv", "long", False), output=folder / "long.zip"),
         "whole bundle, csv wide": lambda: export_to_file(
-            study=study, user=coordinator, options=ExportOptions("csv", "wide", False), output=folder / "wide.zip"),
+            study=study, by=coordinator, options=ExportOptions("csv", "wide", False), output=folder / "wide.zip"),
     }  # fmt: skip
     baseline = None
     print(f"{'step':42} {'median s':>9} {'best s':>8} {'speed vs COPY':>14} {'rows/s':>10} {'Python peak MB':>15}")

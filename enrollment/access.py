@@ -10,13 +10,10 @@ from django.http import Http404
 
 from enrollment.models import Participant, Screening, Site, Study
 from trialsite.ids import pk_or_404
-from trialsite.roles import Role, has_role, require_role
+from trialsite.roles import Capability, can, require
 
-# Who may change what. Reading is decided by site visibility (Site.objects.for_user).
-WRITE_ROLES = {
-    "participant": (Role.MIDWIFE, Role.COORDINATOR),
-    "study": (Role.COORDINATOR,),
-}
+# Who may change what is the capability matrix's (trialsite.roles); reading is decided by site
+# visibility (Site.objects.for_user).
 
 
 def get_study_for_user(user, slug: str | None = None, *, write: bool = False) -> Study:
@@ -26,7 +23,7 @@ def get_study_for_user(user, slug: str | None = None, *, write: bool = False) ->
     if study is None:
         raise Http404
     if write:
-        require_role(user, *WRITE_ROLES["study"])
+        require(user, Capability.MANAGE_STUDY)
     return study
 
 
@@ -36,7 +33,7 @@ def get_site_for_user(user, site_id: int, *, write: bool = False) -> Site:
     if site is None:
         raise Http404
     if write:
-        require_role(user, *WRITE_ROLES["participant"])
+        require(user, Capability.SCREEN_AND_ENROL)
     return site
 
 
@@ -48,25 +45,21 @@ def get_participant_for_user(user, pk: int, *, write: bool = False) -> Participa
     if participant is None:
         raise Http404
     if write:
-        require_role(user, *WRITE_ROLES["participant"])
+        require(user, Capability.RECORD_OBSERVATIONS)
     return participant
 
 
 def can_see_identifiers(user) -> bool:
     """Direct identifiers (name, phone, date of birth): for those who care for the mother, and the monitor's SDV."""
-    return has_role(user, Role.MIDWIFE, Role.COORDINATOR, Role.MONITOR)
-
-
-# Screenings carry identifiers and are the midwives' and coordinator's working list.
-SCREENING_ROLES = (Role.MIDWIFE, Role.COORDINATOR)
+    return can(user, Capability.SEE_IDENTIFIERS)
 
 
 def get_screening_for_user(user, pk: int, *, write: bool = False) -> Screening:
     """A screening at one of ``user``'s sites (midwives and coordinators only); 404 outside them."""
-    require_role(user, *SCREENING_ROLES)
+    require(user, Capability.SCREEN_AND_ENROL)  # screenings carry identifiers: the working list
     screening = Screening.objects.for_user(user).filter(pk=pk_or_404(pk)).select_related("study", "site").first()
     if screening is None:
         raise Http404
     if write:
-        require_role(user, *WRITE_ROLES["participant"])
+        require(user, Capability.SCREEN_AND_ENROL)
     return screening

@@ -1,8 +1,8 @@
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from enrollment import services
-from enrollment.access import SCREENING_ROLES, get_participant_for_user, get_screening_for_user, get_site_for_user
+from enrollment.access import get_participant_for_user, get_screening_for_user, get_site_for_user
 from enrollment.models import Arm, Participant, Screening, Site, Study
 from enrollment.serializers import (
     EnrollSerializer,
@@ -12,7 +12,8 @@ from enrollment.serializers import (
     SiteSerializer,
     StudySerializer,
 )
-from trialsite.roles import Role, has_role
+from trialsite.api_permissions import HasCapability
+from trialsite.roles import Capability
 
 
 class SiteViewSet(viewsets.ReadOnlyModelViewSet):
@@ -35,26 +36,13 @@ class StudyViewSet(viewsets.ReadOnlyModelViewSet):
         return Study.objects.filter(sites__in=visible).distinct().prefetch_related("arms").order_by("id")
 
 
-class HasAnyRole(permissions.BasePermission):
-    """The view's ``roles`` (a tuple of Role values) may use it at all."""
-
-    def has_permission(self, request, view):
-        return request.user.is_authenticated and has_role(request.user, *view.roles)
-
-
-def _as_api_error(error: services.EnrollmentError) -> serializers.ValidationError:
-    """``{field: [messages]}`` for field rules, ``{"detail": [messages]}`` for rules of the whole request."""
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({"detail": error.messages})
-
-
 class ParticipantViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Participants at the caller's sites; create = enrol from an eligible, consented screening."""
 
     serializer_class = ParticipantSerializer
-    permission_classes = [HasAnyRole]
-    roles = (Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR, Role.MONITOR)
+    permission_classes = [HasCapability]
+    capability = Capability.READ_PARTICIPANTS
+    write_capability = Capability.SCREEN_AND_ENROL
 
     def get_queryset(self):
         return Participant.objects.for_user(self.request.user).select_related("site", "arm", "allocation")
@@ -78,18 +66,15 @@ class ParticipantViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         consent = None
         if "consented_on" in fields:
             consent = services.ConsentDetails(fields["consented_on"], fields["consent_form_version"])
-        try:
-            participant = services.enroll_participant(
-                screening=screening,
-                by=request.user,
-                consent=consent,
-                enrolled_on=fields.get("enrolled_on"),
-                intervention_start=fields.get("intervention_start"),
-                arm=arm,
-                rationale=fields["rationale"],
-            )
-        except services.EnrollmentError as error:
-            raise _as_api_error(error) from error
+        participant = services.enroll_participant(
+            screening=screening,
+            by=request.user,
+            consent=consent,
+            enrolled_on=fields.get("enrolled_on"),
+            intervention_start=fields.get("intervention_start"),
+            arm=arm,
+            rationale=fields["rationale"],
+        )
         body = ParticipantSerializer(participant, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -98,8 +83,8 @@ class ScreeningViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The screening log of the caller's sites (midwives and coordinators)."""
 
     serializer_class = ScreeningSerializer
-    permission_classes = [HasAnyRole]
-    roles = SCREENING_ROLES
+    permission_classes = [HasCapability]
+    capability = Capability.SCREEN_AND_ENROL  # screenings carry identifiers: the working list
 
     def get_queryset(self):
         return (
@@ -120,16 +105,13 @@ class ScreeningViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         fields = dict(data.validated_data)
         site = get_site_for_user(request.user, fields.pop("site"), write=True)
         answers, screened_on = fields.pop("answers"), fields.pop("screened_on")
-        try:
-            screening = services.screen_mother(
-                site=site,
-                by=request.user,
-                screened_on=screened_on,
-                mother=services.MotherDetails(**fields),
-                answers=answers,
-            )
-        except services.EnrollmentError as error:
-            raise _as_api_error(error) from error
+        screening = services.screen_mother(
+            site=site,
+            by=request.user,
+            screened_on=screened_on,
+            mother=services.MotherDetails(**fields),
+            answers=answers,
+        )
         return Response(
             ScreeningSerializer(self.get_queryset().get(pk=screening.pk)).data, status=status.HTTP_201_CREATED
         )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from enrollment.models import Participant
 from trialsite import audit
-from trialsite.roles import Role, require_role
+from trialsite.roles import Capability, require
 
 
 class ExclusionScope(models.TextChoices):
@@ -46,17 +46,17 @@ def _write(participant: Participant, *, scope: str, reason: str, user) -> Partic
     return Participant.objects.get(pk=participant.pk)
 
 
-def exclude_from_population(*, participant: Participant, scope: str, reason: str, user) -> Participant:
+def exclude_from_population(*, participant: Participant, scope: str, reason: str, by) -> Participant:
     """Exclude her from ``scope`` (coordinators); the reason is stored and kept in the trail."""
-    require_role(user, Role.COORDINATOR)
+    require(by, Capability.EXCLUDE_FROM_ANALYSIS)
     if scope not in ExclusionScope.values:
         raise ValidationError({"scope": [_("Choose the population.")]})
-    return _write(participant, scope=scope, reason=_reason(reason), user=user)
+    return _write(participant, scope=scope, reason=_reason(reason), user=by)
 
 
-def lift_exclusion(*, participant: Participant, reason: str, user) -> Participant:
+def lift_exclusion(*, participant: Participant, reason: str, by) -> Participant:
     """Put her back into every population (coordinators), with the reason in the trail."""
-    require_role(user, Role.COORDINATOR)
+    require(by, Capability.EXCLUDE_FROM_ANALYSIS)
     if not current_scope(participant):
         raise ValidationError(_("This participant is not excluded."))
-    return _write(participant, scope="", reason=_reason(reason), user=user)
+    return _write(participant, scope="", reason=_reason(reason), user=by)

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from enrollment import schedule as calendar
+from enrollment.schedule import LEFT_STATUSES, ParticipantStatus
 from trialsite.roles import Role, roles_of
 
 # Roles that see every site of a study; midwives and monitors see only the sites they are members of.
@@ -82,12 +84,22 @@ class Study(models.Model):
         return _localized(self, "title")
 
 
+class AdherenceKind(models.TextChoices):
+    """What the daily form asks an arm about adherence."""
+
+    DOSE = "dose", _("Dose taken: yes, partly or no")
+    MASSAGE = "massage", _("Massage given: yes or no, with its minutes")
+
+
 @pghistory.track()
 class Arm(models.Model):
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="arms")
     code = models.SlugField(max_length=40)
     label_id = models.CharField(_("label (Indonesian)"), max_length=120)
     label_en = models.CharField(_("label (English)"), max_length=120)
+    adherence = models.CharField(
+        _("adherence recorded"), max_length=10, choices=AdherenceKind.choices, default=AdherenceKind.DOSE
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -151,13 +163,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.site.code}"
-
-
-class ParticipantStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    COMPLETED = "completed", _("Completed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    LOST_TO_FOLLOW_UP = "lost_to_follow_up", _("Lost to follow-up")
 
 
 class DeliveryMode(models.TextChoices):
@@ -226,7 +231,7 @@ class Participant(models.Model):
                 condition=Q(intervention_start__gte=models.F("enrolled_on")), name="participant_start_after_enrolment"
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["withdrawn", "lost_to_follow_up"]) | Q(status_date__isnull=False),
+                condition=~Q(status__in=LEFT_STATUSES) | Q(status_date__isnull=False),
                 name="participant_withdrawal_has_date",
             ),
             models.CheckConstraint(
@@ -254,8 +259,18 @@ class Participant(models.Model):
 
     @property
     def has_left(self) -> bool:
-        """Withdrawn or lost to follow-up."""
-        return self.status in (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)
+        """Withdrawn or lost to follow-up (enrollment.schedule owns the rule)."""
+        return calendar.has_left(self.status)
+
+    @property
+    def schedule(self) -> calendar.Schedule:
+        """Her calendar: target dates, windows, "expected by", "left before" (enrollment.schedule)."""
+        return calendar.Schedule(
+            start=self.intervention_start,
+            n_days=self.study.n_days,
+            window_days=self.study.window_days,
+            stopped_on=calendar.stopped_on(self.status, self.status_date),
+        )
 
     def is_active_on(self, on: date) -> bool:
         """May data be recorded for ``on``? Not before enrolment, nor after withdrawal or loss to follow-up.

@@ -15,6 +15,7 @@ from enrollment.models import (
     ScreeningAnswer,
     Study,
 )
+from enrollment.schedule import LEFT_STATUSES
 
 
 def _ineligible_reasons(study: Study) -> list[dict]:
@@ -32,19 +33,12 @@ def _ineligible_reasons(study: Study) -> list[dict]:
 
 def _arm_rows(study: Study) -> list[dict]:
     by_status = {
-        (row["arm"], row["status"]): row
-        for row in Participant.objects.filter(study=study)
-        .values("arm", "status")
-        .annotate(
-            n=Count("id"),
-            analysed=Count("id", filter=Q(excluded_from_analysis=False)),
-            excluded=Count("id", filter=Q(excluded_from_analysis=True)),
-        )
+        (row["arm"], row["status"]): row["n"]
+        for row in Participant.objects.filter(study=study).values("arm", "status").annotate(n=Count("id"))
     }
     reasons: dict[int, list[dict]] = {}
-    left = (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)
     for row in (
-        Participant.objects.filter(study=study, status__in=left)
+        Participant.objects.filter(study=study, status__in=LEFT_STATUSES)
         .values("arm", "status", "status_reason")
         .annotate(n=Count("id"))
         .order_by("arm", "status", "-n", "status_reason")
@@ -54,8 +48,7 @@ def _arm_rows(study: Study) -> list[dict]:
         )
     rows = []
     for arm in study.arms.order_by("order", "code"):
-        counts = {s: by_status.get((arm.pk, s), {}).get("n", 0) for s in ParticipantStatus.values}
-        completed = by_status.get((arm.pk, ParticipantStatus.COMPLETED), {})
+        counts = {s: by_status.get((arm.pk, s), 0) for s in ParticipantStatus.values}
         rows.append(
             {
                 "code": arm.code,
@@ -66,19 +59,20 @@ def _arm_rows(study: Study) -> list[dict]:
                 "withdrawn": counts[ParticipantStatus.WITHDRAWN],
                 "lost_to_follow_up": counts[ParticipantStatus.LOST_TO_FOLLOW_UP],
                 "left_reasons": reasons.get(arm.pk, []),
-                "analysed": completed.get("analysed", 0),
-                "excluded": sum(by_status.get((arm.pk, s), {}).get("excluded", 0) for s in ParticipantStatus.values),
             }
         )
     return rows
 
 
 def flow_counts(study: Study) -> dict:
-    """Participant flow: screened → ineligible (by reason) → enrolled → per arm → completed / left → analysed.
+    """Participant flow: screened → ineligible (by reason) → enrolled → per arm → completed / left.
 
-    ``analysed`` is, for now, complete cases: completed and not excluded from analysis.
-    An ineligible mother may fail several criteria, so reason counts can add up to more
-    than ``ineligible``.
+    Every participant is in it: ``enrolled`` = screened − ineligible − eligible not enrolled
+    + ``enrolled_without_screening`` (participants imported without a screening record), and per
+    arm ``allocated`` = active + completed + withdrawn + lost to follow-up. How many of each arm
+    are analysed is the analysis's to say (``analysis.visibility.flow_with_analysis``). An
+    ineligible mother may fail several criteria, so reason counts can add up to more than
+    ``ineligible``.
     """
     counts = Screening.objects.filter(study=study).aggregate(
         n_screened=Count("id"),
@@ -92,11 +86,12 @@ def flow_counts(study: Study) -> dict:
         "ineligible": counts["n_ineligible"],
         "eligible": counts["n_eligible"],
         "eligible_not_enrolled": counts["n_eligible"] - counts["n_eligible_enrolled"],
+        "eligible_enrolled": counts["n_eligible_enrolled"],
+        "enrolled_without_screening": Participant.objects.filter(study=study, screening__isnull=True).count(),
         "ineligible_reasons": _ineligible_reasons(study),
         "enrolled": sum(a["allocated"] for a in arms),
         "arms": arms,
         "n_days": study.n_days,
-        "analysed": sum(a["analysed"] for a in arms),
     }
 
 
@@ -120,29 +115,44 @@ BASELINE_AGGREGATES = {
     "caesarean": Count("id", filter=Q(delivery_mode=DeliveryMode.CAESAREAN)),
     "weight_mean": Avg("infant_birth_weight_g"),
     "weight_sd": StdDev("infant_birth_weight_g", sample=True),
+    "age_missing": Count("id", filter=Q(age_years__isnull=True)),
+    "parity_missing": Count("id", filter=Q(parity__isnull=True)),
+    "delivery_missing": Count("id", filter=Q(delivery_mode="")),
+    "weight_missing": Count("id", filter=Q(infant_birth_weight_g__isnull=True)),
 }
+COUNTS = ("n", "primiparous", "multiparous", "vaginal", "caesarean", "age_missing", "parity_missing",
+          "delivery_missing", "weight_missing")  # fmt: skip
 
 
 def _baseline_cells(agg: dict) -> list[str]:
     n = agg["n"]
     return [
         _mean_sd(agg["age_mean"], agg["age_sd"]),
+        str(agg["age_missing"]),
         _n_pct(agg["primiparous"], n),
         _n_pct(agg["multiparous"], n),
+        str(agg["parity_missing"]),
         _n_pct(agg["vaginal"], n),
         _n_pct(agg["caesarean"], n),
+        str(agg["delivery_missing"]),
         _mean_sd(agg["weight_mean"], agg["weight_sd"], 0),
+        str(agg["weight_missing"]),
     ]
 
 
 BASELINE_ROWS = (
     _("Age (years), mean (SD)"),
+    _("Age missing, n"),
     _("Primiparous (parity 1), n (%)"),
     _("Multiparous (parity ≥ 2), n (%)"),
+    _("Parity missing, n"),
     _("Vaginal delivery, n (%)"),
     _("Caesarean delivery, n (%)"),
+    _("Delivery mode missing, n"),
     _("Infant birth weight (g), mean (SD)"),
+    _("Infant birth weight missing, n"),
 )
+"""Every characteristic has its "missing" row: a participant without a value is counted, never dropped."""
 
 
 def baseline_table(study: Study) -> dict:
@@ -154,10 +164,7 @@ def baseline_table(study: Study) -> dict:
     participants = Participant.objects.filter(study=study)
     per_arm = {row["arm"]: row for row in participants.values("arm").annotate(**BASELINE_AGGREGATES)}
     total = participants.aggregate(**BASELINE_AGGREGATES)
-    empty = {
-        key: (0 if key in ("n", "primiparous", "multiparous", "vaginal", "caesarean") else None)
-        for key in BASELINE_AGGREGATES
-    }
+    empty = {key: (0 if key in COUNTS else None) for key in BASELINE_AGGREGATES}
     columns, cells = [], []
     for arm in study.arms.order_by("order", "code"):
         agg = per_arm.get(arm.pk, empty)

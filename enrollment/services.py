@@ -31,7 +31,7 @@ from enrollment.models import (
     SiteCounter,
     Study,
 )
-from trialsite.audit import reason
+from trialsite import audit
 
 
 class EnrollmentError(ValidationError):
@@ -72,7 +72,7 @@ def screen_mother(
     )  # fmt: skip
     criteria = list(Criterion.objects.filter(study=site.study))
     verdict = eligibility.assess([eligibility.Rule(c.code, c.kind) for c in criteria], answers)
-    with reason(_("Screening"), user=by.pk):
+    with audit.reason(_("Screening"), user=by.pk):
         screening = Screening.objects.create(
             study=site.study,
             site=site,
@@ -108,7 +108,7 @@ def record_consent(*, screening: Screening, consented_on: date, form_version: st
     )  # fmt: skip
     if Consent.objects.filter(screening=screening).exists():
         raise EnrollmentError(_("Consent has already been recorded for this screening."))
-    with reason(_("Informed consent"), user=by.pk):
+    with audit.reason(_("Informed consent"), user=by.pk):
         return Consent.objects.create(
             screening=screening, consented_on=consented_on, form_version=form_version.strip(), obtained_by=by
         )
@@ -226,7 +226,7 @@ def enroll_participant(
     site = screening.site
     participant_id = _next_participant_id(site)
     chosen, entry = _choose_arm(site=site, arm=arm, rationale=rationale)
-    with reason(_("Enrolment"), user=by.pk):
+    with audit.reason(_("Enrolment"), user=by.pk):
         participant = Participant.objects.create(
             study=site.study, site=site, arm=chosen, participant_id=participant_id, screening=screening,
             enrolled_on=enrolled_on, intervention_start=intervention_start, created_by=by,
@@ -243,7 +243,7 @@ LEAVING = (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)
 
 
 @transaction.atomic
-def withdraw_participant(*, participant: Participant, status: str, on: date, reason_text: str, by) -> Participant:
+def withdraw_participant(*, participant: Participant, status: str, on: date, reason: str, by) -> Participant:
     """Mark a participant withdrawn or lost to follow-up from ``on``; nothing may be recorded after it."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if status not in LEAVING:
@@ -252,13 +252,13 @@ def withdraw_participant(*, participant: Participant, status: str, on: date, rea
         raise EnrollmentError(_("Only an active participant can be withdrawn."))
     errors = rules.merge(
         rules.status_date_errors(on=on, enrolled_on=participant.enrolled_on),
-        rules.text_errors("reason", reason_text, Participant._meta.get_field("status_reason").max_length),
+        rules.text_errors("reason", reason, Participant._meta.get_field("status_reason").max_length),
     )
-    if not reason_text.strip():
+    if not reason.strip():
         rules.add(errors, "reason", _("Give the reason."))
     _raise_if(errors)
-    participant.status, participant.status_date, participant.status_reason = status, on, reason_text.strip()
-    with reason(reason_text.strip(), user=by.pk):
+    participant.status, participant.status_date, participant.status_reason = status, on, reason.strip()
+    with audit.reason(reason.strip(), user=by.pk):
         participant.save(update_fields=["status", "status_date", "status_reason"])
     return participant
 
@@ -271,7 +271,7 @@ def complete_participant(*, participant: Participant, on: date, by) -> Participa
         raise EnrollmentError(_("Only an active participant can complete the study."))
     _raise_if(rules.status_date_errors(on=on, enrolled_on=participant.enrolled_on))
     participant.status, participant.status_date = ParticipantStatus.COMPLETED, on
-    with reason(_("Completed the schedule"), user=by.pk):
+    with audit.reason(_("Completed the schedule"), user=by.pk):
         participant.save(update_fields=["status", "status_date"])
     return participant
 

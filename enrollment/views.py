@@ -33,16 +33,14 @@ from enrollment.models import (
     Site,
 )
 from enrollment.schedule import schedule
-from trialsite.decorators import role_required
-from trialsite.roles import Role, has_role
+from trialsite.decorators import capability_required
+from trialsite.roles import Capability, can
 
-M, C, I = Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR
-MON = Role.MONITOR
 PAGE_SIZE = 25
 FAILED_ANSWERS = ScreeningAnswer.objects.filter(failed=True).select_related("criterion")
 
 
-@role_required(C, I, M, MON)
+@capability_required(Capability.READ_PARTICIPANTS)
 def study_detail(request):
     """The study set-up: days, window, allocation, arms and the sites the user can see."""
     study = get_study_for_user(request.user, request.GET.get("study"))
@@ -51,13 +49,14 @@ def study_detail(request):
         "study": study,
         "sites": sites,
         "arms": study.arms.all(),
-        "can_see_flow": has_role(request.user, C, I),
-        "can_manage_list": has_role(request.user, C) and study.allocation_method == AllocationMethod.RANDOMIZED,
+        "can_see_flow": can(request.user, Capability.READ_RESULTS),
+        "can_manage_list": can(request.user, Capability.MANAGE_ALLOCATION)
+        and study.allocation_method == AllocationMethod.RANDOMIZED,
     }
     return render(request, "enrollment/study_detail.html", context)
 
 
-@role_required(M, C)
+@capability_required(Capability.SCREEN_AND_ENROL)
 @require_http_methods(["GET", "POST"])
 def screening_new(request):
     """Screen a mother against every criterion; the result is logged whether she is eligible or not."""
@@ -81,7 +80,7 @@ def screening_new(request):
     return render(request, "enrollment/screening_form.html", {"form": form, "study": study})
 
 
-@role_required(M, C)
+@capability_required(Capability.SCREEN_AND_ENROL)
 def screening_detail(request, pk: int):
     screening = get_screening_for_user(request.user, pk)
     answers = list(screening.answers.select_related("criterion"))
@@ -95,7 +94,7 @@ def screening_detail(request, pk: int):
     return render(request, "enrollment/screening_detail.html", context)
 
 
-@role_required(M, C)
+@capability_required(Capability.SCREEN_AND_ENROL)
 @require_http_methods(["GET", "POST"])
 def enroll(request, pk: int):
     """Record consent and enrol the mother of an eligible screening: ID, arm and day 1."""
@@ -136,7 +135,7 @@ def _filtered_participants(user, study, form: ParticipantFilterForm):
     return participants
 
 
-@role_required(M, C, I, MON)
+@capability_required(Capability.READ_PARTICIPANTS)
 def participant_list(request):
     study = get_study_for_user(request.user, request.GET.get("study"))
     form = ParticipantFilterForm(request.GET or None, study=study)
@@ -148,7 +147,7 @@ def participant_list(request):
         "page": page,
         "query": query.urlencode(),
         "identifiers": can_see_identifiers(request.user),
-        "can_see_flow": has_role(request.user, C, I),
+        "can_see_flow": can(request.user, Capability.READ_RESULTS),
     }
     return render(request, "enrollment/participant_list.html", context)
 
@@ -161,19 +160,19 @@ def participant_detail_context(request, participant: Participant) -> dict:
         "participant": participant,
         "allocation": allocation,
         "identifiers": can_see_identifiers(request.user),
-        "can_write": has_role(request.user, M, C),
-        "can_audit": has_role(request.user, C),
+        "can_write": can(request.user, Capability.SCREEN_AND_ENROL),
+        "can_audit": can(request.user, Capability.READ_AUDIT),
         "schedule": schedule(participant.intervention_start, study.n_days, study.window_days),
     }
 
 
-@role_required(M, C, I, MON)
+@capability_required(Capability.READ_PARTICIPANTS)
 def participant_detail(request, pk: int):
     participant = get_participant_for_user(request.user, pk)
     return render(request, "enrollment/participant_detail.html", participant_detail_context(request, participant))
 
 
-@role_required(M, C)
+@capability_required(Capability.SCREEN_AND_ENROL)
 @require_http_methods(["GET", "POST"])
 def withdraw(request, pk: int):
     """Record withdrawal or loss to follow-up, with date and reason (kept in the audit trail)."""
@@ -185,7 +184,7 @@ def withdraw(request, pk: int):
                 participant=participant,
                 status=form.cleaned_data["status"],
                 on=form.cleaned_data["on"],
-                reason_text=form.cleaned_data["reason"],
+                reason=form.cleaned_data["reason"],
                 by=request.user,
             )
         except services.EnrollmentError as error:
@@ -195,7 +194,7 @@ def withdraw(request, pk: int):
     return render(request, "enrollment/withdraw_form.html", {"form": form, "participant": participant})
 
 
-@role_required(M, C)
+@capability_required(Capability.SCREEN_AND_ENROL)
 def screening_log(request):
     study = get_study_for_user(request.user, request.GET.get("study"))
     screenings = (
@@ -212,7 +211,7 @@ def screening_log(request):
     return render(request, "enrollment/screening_log.html", {"page": page})
 
 
-@role_required(C, I)
+@capability_required(Capability.READ_RESULTS)
 def flow(request):
     """Participant flow diagram and baseline table of the study (coordinators and investigators)."""
     study = get_study_for_user(request.user, request.GET.get("study"))
@@ -232,7 +231,7 @@ def _slot_counts(study) -> list[dict]:
     )
 
 
-@role_required(C)
+@capability_required(Capability.MANAGE_ALLOCATION)
 @require_http_methods(["GET", "POST"])
 def allocation_list(request):
     """Coordinator: generate (from a secret seed) or upload the concealed list; shows counts only."""

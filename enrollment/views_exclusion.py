@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from enrollment.access import get_participant_for_user
 from enrollment.exclusion import ExclusionScope, current_scope, exclude_from_population, lift_exclusion
-from trialsite.decorators import role_required
-from trialsite.roles import Role
+from trialsite.decorators import capability_required
+from trialsite.roles import Capability
 
 LIFT = "lift"
 
@@ -28,11 +28,11 @@ class ExclusionForm(forms.Form):
 def _apply(participant, form, user):
     scope, reason = form.cleaned_data["scope"], form.cleaned_data["reason"]
     if scope == LIFT:
-        return lift_exclusion(participant=participant, reason=reason, user=user)
-    return exclude_from_population(participant=participant, scope=scope, reason=reason, user=user)
+        return lift_exclusion(participant=participant, reason=reason, by=user)
+    return exclude_from_population(participant=participant, scope=scope, reason=reason, by=user)
 
 
-@role_required(Role.COORDINATOR)
+@capability_required(Capability.EXCLUDE_FROM_ANALYSIS)
 def exclusion(request, pk: int):
     participant = get_participant_for_user(request.user, pk, write=True)
     form = ExclusionForm(request.POST or None, initial={"scope": current_scope(participant) or LIFT})

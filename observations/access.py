@@ -4,10 +4,7 @@ from django.http import Http404
 
 from observations.models import Observation
 from trialsite.ids import pk_or_404
-from trialsite.roles import Role, require_role
-
-WRITE_ROLES = (Role.MIDWIFE, Role.COORDINATOR)
-VERIFY_ROLES = (Role.COORDINATOR,)
+from trialsite.roles import Capability, require
 
 
 def get_observation_for_user(user, pk: int, *, write: bool = False) -> Observation:
@@ -21,5 +18,5 @@ def get_observation_for_user(user, pk: int, *, write: bool = False) -> Observati
     if observation is None:
         raise Http404
     if write:
-        require_role(user, *WRITE_ROLES)
+        require(user, Capability.RECORD_OBSERVATIONS)
     return observation

@@ -1,33 +1,32 @@
 """``/api/v1/observations/``: scoped like the pages; writes go through the services."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from enrollment.access import get_participant_for_user
+from enrollment.access import get_participant_for_user, get_study_for_user
+from enrollment.models import Participant
 from observations import services
-from observations.access import WRITE_ROLES, get_observation_for_user
+from observations.access import get_observation_for_user
+from observations.completeness import DEFINITION, completeness_by_site_and_day
 from observations.models import Observation
 from observations.serializers import ObservationInputSerializer, ObservationSerializer
 from observations.validation import DATA_FIELDS
-from trialsite.roles import has_role
+from trialsite.api_permissions import HasCapability
+from trialsite.roles import Capability, can
 
 
 class ObservationWritePermission(permissions.IsAuthenticated):
-    """Anyone signed in reads (scoped by site); only midwives and coordinators write."""
+    """Anyone signed in reads (scoped by site: a user without a site sees none); writing needs
+    RECORD_OBSERVATIONS."""
 
     def has_permission(self, request, view):
         if not super().has_permission(request, view):
             return False
-        return request.method in permissions.SAFE_METHODS or has_role(request.user, *WRITE_ROLES)
-
-
-def _api_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError({"non_field_errors": exc.messages})
+        return request.method in permissions.SAFE_METHODS or can(request.user, Capability.RECORD_OBSERVATIONS)
 
 
 def _int_param(request, name: str) -> int | None:
@@ -74,15 +73,10 @@ class ObservationViewSet(
         if not data.is_valid():
             raise serializers.ValidationError(self._every_error(request, data))
         participant = get_participant_for_user(request.user, data.validated_data["participant"], write=True)
-        try:
-            observation, created = services.record_observation_once(
-                participant=participant, day=data.validated_data["day"], values=data.values(),
-                user=request.user, idempotency_key=data.validated_data.get("idempotency_key"),
-            )  # fmt: skip
-        except services.IdempotencyKeyReused as exc:
-            return Response({"idempotency_key": exc.messages}, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as exc:
-            raise _api_error(exc) from None
+        observation, created = services.record_observation_once(
+            participant=participant, day=data.validated_data["day"], values=data.values(),
+            by=request.user, idempotency_key=data.validated_data.get("idempotency_key"),
+        )  # fmt: skip
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(ObservationSerializer(observation).data, status=code)
 
@@ -103,11 +97,9 @@ class ObservationViewSet(
         values = {name: getattr(observation, name) for name in DATA_FIELDS} | data.values()
         try:
             saved = services.correct_observation(
-                observation=observation, values=values, user=request.user,
+                observation=observation, values=values, by=request.user,
                 reason=data.validated_data.get("reason", ""), expected_version=data.validated_data["version"],
             )  # fmt: skip
-        except DjangoValidationError as exc:
-            raise _api_error(exc) from None
         except services.ObservationConflict as conflict:
             return self._conflict(conflict)
         return Response(ObservationSerializer(saved).data)
@@ -137,3 +129,23 @@ class ObservationViewSet(
             },
             status=status.HTTP_409_CONFLICT,
         )
+
+
+class CompletenessView(APIView):
+    """``GET /api/v1/completeness/?study=SLUG``: the numbers of the completeness page and the dashboard."""
+
+    permission_classes = [HasCapability]
+    capability = Capability.READ_RESULTS  # the dashboard's completeness table, as JSON
+
+    @extend_schema(
+        parameters=[OpenApiParameter("study", str, description="study slug (default: the first study you can see)")],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        study = get_study_for_user(request.user, request.query_params.get("study") or None)
+        today = services.local_today()
+        sites = completeness_by_site_and_day(study, Participant.objects.for_user(request.user), today=today)
+        return Response({
+            "study": study.slug, "today": today.isoformat(), "definition": DEFINITION,
+            "sites": [site.as_dict() for site in sites],
+        })  # fmt: skip

@@ -8,9 +8,9 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.models import AdherenceKind
 from observations.importing import FileTooLarge, check_size
 from observations.models import Adherence, MissingReason, Observation
-from observations.validation import adherence_kind
 
 LABELS = {
     "observed_on": _("Observation date"),
@@ -52,12 +52,12 @@ def _model_field(name: str) -> forms.Field:
 
 
 class ObservationForm(forms.Form):
-    """Form for one day. ``arm_code`` picks the adherence question; ``editing`` asks for a reason."""
+    """Form for one day. ``adherence`` (``Arm.adherence``) picks the question; ``editing`` asks for a reason."""
 
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, arm_code: str, editing: bool, **kwargs):
+    def __init__(self, *args, adherence: str, editing: bool, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4())
         super().__init__(*args, **kwargs)
         for name in ("observed_on", "feeds_24h", "wet_diapers_24h", "sleep_after_feed_hours"):
@@ -74,7 +74,7 @@ class ObservationForm(forms.Form):
         for name in ("expressed_volume_ml", "infant_weight_g", "notes"):
             self.fields[name] = _model_field(name)
         self.fields["notes"].widget.attrs["rows"] = 2
-        self._add_adherence(arm_code)
+        self._add_adherence(adherence)
         self.fields["missing_reason"] = forms.ChoiceField(
             label=LABELS["missing_reason"],
             required=False,
@@ -87,8 +87,8 @@ class ObservationForm(forms.Form):
                 label=_("Reason for change"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500
             )
 
-    def _add_adherence(self, arm_code: str) -> None:
-        if adherence_kind(arm_code) == "massage":
+    def _add_adherence(self, adherence: str) -> None:
+        if adherence == AdherenceKind.MASSAGE:
             choices, label = YES_NO, _("Oxytocin massage given today?")
             self.fields["massage_minutes"] = _model_field("massage_minutes")
             self.fields["massage_minutes"].label = _("Massage duration (minutes)")
@@ -107,7 +107,8 @@ class ObservationForm(forms.Form):
         """Attach a service ValidationError's messages to their fields (others to the form)."""
         for field, messages in errors.items():
             for message in messages:
-                self.add_error(field if field in self.fields else None, message)
+                visible = field in self.fields and not self.fields[field].widget.is_hidden
+                self.add_error(field if visible else None, message)
 
 
 def initial_from(observation: Observation) -> dict:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from enrollment.models import Participant, Study
 from observations.interchange import ImportPlan, KnownParticipant, RowError, StudyContext, plan_import
-from observations.models import Observation, instrument_for, schedule_for
+from observations.models import Observation, instrument_for
 from trialsite.textfiles import NotText, decode_text
 
 
@@ -58,12 +58,12 @@ def study_context(study: Study) -> StudyContext:
     stored = Participant.objects.filter(study=study).select_related("study", "arm")
     return StudyContext(
         site_codes=set(study.sites.values_list("code", flat=True)),
-        arm_codes=set(study.arms.values_list("code", flat=True)),
+        arm_adherence=dict(study.arms.values_list("code", "adherence")),
         n_days=study.n_days,
         study_start=study.start_date,
         window_days=study.window_days,
         thresholds=instrument_for(study).thresholds,
-        participants={p.participant_id: KnownParticipant(schedule_for(p), p.arm.code) for p in stored},
+        participants={p.participant_id: KnownParticipant(p.schedule, p.arm.adherence) for p in stored},
         stored_days=set(
             Observation.objects.filter(participant__study=study).values_list("participant__participant_id", "day")
         ),
@@ -79,7 +79,7 @@ def check_files(*, study: Study, files: dict[str, tuple[str, str]], today: date)
     )  # fmt: skip
 
 
-def import_files(*, study: Study, files: dict[str, tuple[str, str]], user, today: date) -> ImportPlan:
+def import_files(*, study: Study, files: dict[str, tuple[str, str]], by, today: date) -> ImportPlan:
     """Check, then write everything in one transaction; raises ImportFailed (nothing written) on any error."""
     with transaction.atomic():
         # Serialise imports of one study: the checks below must still hold when the rows are written.
@@ -87,10 +87,10 @@ def import_files(*, study: Study, files: dict[str, tuple[str, str]], user, today
         plan = check_files(study=study, files=files, today=today)
         if plan.errors:
             raise ImportFailed(plan.errors)
-        with pghistory.context(user=user.pk, reason=files["participants"][0]):
-            created = {p.participant_id: p for p in _write_participants(study, plan.participants, user)}
-        with pghistory.context(user=user.pk, reason=files["observations"][0]):
-            _write_observations(study, plan.observations, created, user)
+        with pghistory.context(user=by.pk, reason=files["participants"][0]):
+            created = {p.participant_id: p for p in _write_participants(study, plan.participants, by)}
+        with pghistory.context(user=by.pk, reason=files["observations"][0]):
+            _write_observations(study, plan.observations, created, by)
     return plan
 
 

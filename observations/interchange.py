@@ -18,9 +18,9 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from enrollment import rules as enrollment_rules
-from enrollment.models import Participant, ParticipantStatus
+from enrollment.models import Participant
 from enrollment.rules import text_errors
-from observations import rules
+from enrollment.schedule import Schedule, has_left, stopped_on
 from observations.models import Observation
 from observations.scoring import Thresholds, compute_score
 from observations.validation import observation_errors
@@ -36,7 +36,6 @@ OBSERVATION_COLUMNS = (
     "missing_reason", "deviation_reason", "score",
 )  # fmt: skip
 OBSERVATION_REQUIRED = ("participant_id", "day")
-STOPPED = (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)
 
 
 # OWASP's CSV-injection defence: a text value a spreadsheet would run as a formula is written with a
@@ -68,8 +67,8 @@ class RowError:
 
 @dataclass(frozen=True)
 class KnownParticipant:
-    schedule: rules.Schedule
-    arm_code: str
+    schedule: Schedule
+    adherence: str  # the arm's Arm.adherence
 
 
 @dataclass
@@ -77,7 +76,7 @@ class StudyContext:
     """What the database holds for the study: codes, settings, stored participants and days."""
 
     site_codes: set[str]
-    arm_codes: set[str]
+    arm_adherence: dict[str, str]  # arm code -> Arm.adherence
     n_days: int
     window_days: int
     thresholds: Thresholds
@@ -168,7 +167,7 @@ def _participant(line: int, row: dict, file_name: str, ctx: StudyContext, seen: 
         err("participant_id", _("Participant %(id)s appears twice or is already stored.") % {"id": pid})
     if row.get("site") and row["site"] not in ctx.site_codes:
         err("site", _("Unknown site code %(code)s.") % {"code": row["site"]})
-    if row.get("arm") and row["arm"] not in ctx.arm_codes:
+    if row.get("arm") and row["arm"] not in ctx.arm_adherence:
         err("arm", _("Unknown arm code %(code)s.") % {"code": row["arm"]})
     names = [c for c in PARTICIPANT_COLUMNS if c not in ("site", "arm") and c in row]
     errors += digit_errors(Participant, row, file_name, line)
@@ -190,7 +189,7 @@ def _participant_rules(values: dict, row: dict, file_name: str, line: int, ctx: 
         stop_problems = enrollment_rules.status_date_errors(on=stopped, enrolled_on=enrolled)
         problems.update({"status_date": stop_problems["on"]} if stop_problems else {})
     errors = [RowError(file_name, line, column, m) for column, messages in problems.items() for m in messages]
-    if values.get("status") in STOPPED:
+    if has_left(values.get("status", "")):
         for column in ("status_date", "status_reason"):
             if not row.get(column):
                 errors.append(RowError(file_name, line, column, _("Required for a withdrawn or lost participant.")))
@@ -212,10 +211,10 @@ def known_from_file(parsed: list[dict], ctx: StudyContext) -> dict[str, KnownPar
     """Participants of the file (those whose row parsed) in the form observation checks need."""
     known = {}
     for p in parsed:
-        if p.get("participant_id") and p.get("intervention_start") and p.get("arm"):
-            stopped = p.get("status_date") if p.get("status") in STOPPED else None
-            schedule = rules.Schedule(p["intervention_start"], ctx.n_days, ctx.window_days, stopped)
-            known[p["participant_id"]] = KnownParticipant(schedule, p["arm"])
+        if p.get("participant_id") and p.get("intervention_start") and p.get("arm") in ctx.arm_adherence:
+            stopped = stopped_on(p.get("status", ""), p.get("status_date"))
+            schedule = Schedule(p["intervention_start"], ctx.n_days, ctx.window_days, stopped)
+            known[p["participant_id"]] = KnownParticipant(schedule, ctx.arm_adherence[p["arm"]])
     return known
 
 
@@ -249,7 +248,7 @@ def _observation(line, row, file_name, known, ctx, today, seen) -> tuple[dict | 
     values["breast_full_then_soft"] = _yes_no(values["breast_full_then_soft"], file_name, line, errors)
     values.update({e.column: "" for e in errors if e.column in values})
     cleaned, problems = observation_errors(
-        values, day=day or 1, schedule=participant.schedule, arm_code=participant.arm_code, today=today
+        values, day=day or 1, schedule=participant.schedule, adherence=participant.adherence, today=today
     )
     done = {e.column for e in errors} | (
         {"observed_on", "deviation_reason", "missing_reason"} if day is None else set()

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Participant, Study
-from observations import rules
+from enrollment.schedule import Schedule
 from observations.scoring import Thresholds, compute_score
 
 
@@ -92,8 +92,7 @@ class InstrumentSettings(models.Model):
         return str(self.study)
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk and self._changed() and self.is_locked():
-            raise InstrumentLocked(_("The study already has observations: its scoring rules can no longer change."))
+        self.check_not_locked()
         super().save(*args, **kwargs)
 
     @property
@@ -109,11 +108,19 @@ class InstrumentSettings(models.Model):
     def is_locked(self) -> bool:
         return Observation.objects.filter(participant__study_id=self.study_id).exists()
 
+    def check_not_locked(self) -> None:
+        """Raise InstrumentLocked when the thresholds change after the study's first observation.
+
+        The one Python check (forms via clean, every save); the database trigger holds the same
+        rule for writes that bypass the model.
+        """
+        if self.pk and self._changed() and self.is_locked():
+            raise InstrumentLocked(_("The study already has observations: its scoring rules can no longer change."))
+
     def clean(self) -> None:
         if self.feeds_min is not None and self.feeds_max is not None and self.feeds_min > self.feeds_max:
             raise ValidationError({"feeds_max": _("The maximum cannot be below the minimum.")})
-        if self.pk and self.is_locked() and self._changed():
-            raise InstrumentLocked(_("The study already has observations: its scoring rules can no longer change."))
+        self.check_not_locked()
 
     def _changed(self) -> bool:
         stored = InstrumentSettings.objects.get(pk=self.pk)
@@ -247,7 +254,7 @@ class Observation(models.Model):
     def save(self, *args, **kwargs) -> None:
         """The score and window flag are never typed in: recomputed on every save."""
         participant = self.participant
-        derived = self.derived_values(instrument_for(participant.study).thresholds, schedule_for(participant))
+        derived = self.derived_values(instrument_for(participant.study).thresholds, participant.schedule)
         for name, value in derived.items():
             setattr(self, name, value)
         if kwargs.get("update_fields") is not None:
@@ -262,7 +269,7 @@ class Observation(models.Model):
     def is_locked(self) -> bool:
         return self.verified_at is not None
 
-    def derived_values(self, thresholds: Thresholds, schedule: rules.Schedule) -> dict:
+    def derived_values(self, thresholds: Thresholds, schedule: Schedule) -> dict:
         """The score and out-of-window flag this row's recorded fields imply."""
         if self.is_missing:
             return {"score": None, "out_of_window": False}
@@ -274,7 +281,7 @@ class Observation(models.Model):
                 breast_full_then_soft=self.breast_full_then_soft,
                 thresholds=thresholds,
             ),
-            "out_of_window": rules.is_out_of_window(schedule, self.day, self.observed_on),
+            "out_of_window": schedule.is_out_of_window(self.day, self.observed_on),
         }
 
 
@@ -285,14 +292,3 @@ def instrument_for(study: Study) -> InstrumentSettings:
         cached, _created = InstrumentSettings.objects.get_or_create(study=study)
         study._instrument_cache = cached
     return cached
-
-
-def schedule_for(participant: Participant) -> rules.Schedule:
-    """The participant's schedule; withdrawal or loss to follow-up stops it on the status date."""
-    stopped = participant.status_date if participant.status in ("withdrawn", "lost_to_follow_up") else None
-    return rules.Schedule(
-        start=participant.intervention_start,
-        n_days=participant.study.n_days,
-        window_days=participant.study.window_days,
-        stopped_on=stopped,
-    )

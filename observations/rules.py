@@ -1,4 +1,7 @@
-"""Schedule rules of instrument.md: target dates, windows, day status. Pure functions, no ORM.
+"""Schedule rules of instrument.md for one observation: date errors, day status. Pure, no ORM.
+
+The calendar itself (target dates, windows, "expected by", "has left") is
+:class:`enrollment.schedule.Schedule`; these rules only ask it.
 
 Error-returning functions give ``{field: [message, ...]}`` so that the form, the
 API and the import report each problem against the field it belongs to.
@@ -6,24 +9,13 @@ API and the import report each problem against the field it belongs to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enrollment.schedule import shifted
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """One participant's schedule: day 1 on ``start``; no observations after ``stopped_on``."""
-
-    start: date
-    n_days: int
-    window_days: int
-    stopped_on: date | None = None  # withdrawal / loss-to-follow-up date
+from enrollment.schedule import Schedule
 
 
 class DayStatus(models.TextChoices):
@@ -35,19 +27,10 @@ class DayStatus(models.TextChoices):
     NOT_EXPECTED = "not_expected", gettext_lazy("Not expected (withdrawn)")
 
 
-def target_date(start: date, day: int) -> date:
-    """Target date of ``day``: day 1 is the intervention start."""
-    return shifted(start, day - 1)
-
-
-def is_out_of_window(schedule: Schedule, day: int, observed_on: date) -> bool:
-    return abs((observed_on - target_date(schedule.start, day)).days) > schedule.window_days
-
-
 def default_observation_date(schedule: Schedule, day: int, today: date) -> date:
     """What the form proposes: today while today is inside the day's window, else the target date."""
-    target = target_date(schedule.start, day)
-    if target > today or abs((today - target).days) <= schedule.window_days:
+    target = schedule.target(day)
+    if target > today or not schedule.is_out_of_window(day, today):
         return today
     return target
 
@@ -65,7 +48,7 @@ def schedule_errors(
         _add(errors, "day", _("Day must be between 1 and %(n)d.") % {"n": schedule.n_days})
         return errors
     if missing_reason:
-        if target_date(schedule.start, day) > today and missing_reason != "withdrawn":
+        if schedule.target(day) > today and missing_reason != "withdrawn":
             _add(errors, "missing_reason", _("A day that has not come yet cannot be marked missing."))
         return errors
     if observed_on is None:
@@ -86,12 +69,12 @@ def _date_errors(schedule, errors, *, day, observed_on, deviation_reason, today)
             _("The participant left the study on %(date)s; no observation after that date.")
             % {"date": schedule.stopped_on.isoformat()},
         )
-    if is_out_of_window(schedule, day, observed_on) and not deviation_reason.strip():
+    if schedule.is_out_of_window(day, observed_on) and not deviation_reason.strip():
         _add(
             errors,
             "deviation_reason",
             _("The date is outside the window of day %(day)d (%(target)s ± %(window)d days): give a deviation reason.")
-            % {"day": day, "target": target_date(schedule.start, day).isoformat(), "window": schedule.window_days},
+            % {"day": day, "target": schedule.target(day).isoformat(), "window": schedule.window_days},
         )
 
 
@@ -101,9 +84,9 @@ def day_status(schedule: Schedule, day: int, *, today: date, entered: bool, miss
         return DayStatus.ENTERED
     if missing:
         return DayStatus.MISSING
-    target = target_date(schedule.start, day)
-    if schedule.stopped_on is not None and target > schedule.stopped_on:
+    if schedule.left_before(day):
         return DayStatus.NOT_EXPECTED
+    target = schedule.target(day)
     if target == today:
         return DayStatus.DUE
     return DayStatus.OVERDUE if target < today else DayStatus.UPCOMING

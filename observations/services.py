@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment.models import Participant
-from observations.access import VERIFY_ROLES
-from observations.models import Observation, instrument_for, schedule_for
+from observations.models import Observation, instrument_for
 from observations.validation import observation_errors
 from trialsite import audit
-from trialsite.roles import require_role
+from trialsite.api_errors import Conflict
+from trialsite.roles import Capability, require
 
 
 class ObservationConflict(Exception):
@@ -32,26 +32,30 @@ class ObservationConflict(Exception):
         self.submitted = submitted
 
 
-class IdempotencyKeyReused(ValidationError):
-    """The idempotency key already saved another participant's or day's observation."""
+class IdempotencyKeyReused(Conflict):
+    """The idempotency key already saved another participant's or day's observation (API: 409)."""
 
 
 def local_today() -> date:
     return timezone.localdate()
 
 
-def _user_pk(user) -> int | None:
-    return user.pk if user is not None and user.is_authenticated else None
+def _user_pk(by) -> int | None:
+    return by.pk if by is not None and by.is_authenticated else None
+
+
+def _checked(participant: Participant, day: int, values: dict, today: date | None) -> tuple[dict, dict]:
+    return observation_errors(
+        values,
+        day=day,
+        schedule=participant.schedule,
+        adherence=participant.arm.adherence,
+        today=today or local_today(),
+    )
 
 
 def _validated(participant: Participant, day: int, values: dict, today: date | None) -> dict:
-    cleaned, errors = observation_errors(
-        values,
-        day=day,
-        schedule=schedule_for(participant),
-        arm_code=participant.arm.code,
-        today=today or local_today(),
-    )
+    cleaned, errors = _checked(participant, day, values, today)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -62,26 +66,43 @@ def observation_problems(*, participant: Participant, day: int, values: dict, to
 
     For pages that show these beside their own field errors, so that one round shows every problem.
     """
-    _cleaned, errors = observation_errors(
-        values, day=day, schedule=schedule_for(participant), arm_code=participant.arm.code,
-        today=today or local_today(),
-    )  # fmt: skip
+    _cleaned, errors = _checked(participant, day, values, today)
     return errors
 
 
-def _replay(key: uuid.UUID | None, participant: Participant, day: int) -> Observation | None:
-    """The row already saved with ``key``. Must run inside the transaction that holds the key's lock."""
-    existing = Observation.objects.filter(idempotency_key=key).first() if key else None
+def replayed_observation(*, participant: Participant, day: int, idempotency_key) -> Observation | None:
+    """The observation a first-entry form with ``idempotency_key`` already saved (a resend), or None.
+
+    The one answer to "is this a resend?" for the service, the page and the API. It is decided under
+    a transaction-level advisory lock on the key, so that of two requests carrying the same key the
+    second waits for the first to commit and then sees its row; inside ``record_observation`` that
+    lock is taken before the participant's. A key used for another participant or day raises
+    IdempotencyKeyReused.
+    """
+    key = _as_uuid(idempotency_key)
+    if key is None:
+        return None
+    with transaction.atomic():
+        _lock_key(key)
+        existing = Observation.objects.filter(idempotency_key=key).first()
     if existing is not None and (existing.participant_id, existing.day) != (participant.pk, day):
-        raise IdempotencyKeyReused(_("This form was already used for another day; reload the page."))
+        raise IdempotencyKeyReused(
+            {"idempotency_key": [_("This form was already used for another day; reload the page.")]}
+        )
     return existing
 
 
-def _lock_key(key: uuid.UUID | None) -> None:
+def _as_uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _lock_key(key: uuid.UUID) -> None:
     """Serialise every request carrying ``key`` (whatever participant it names) until the transaction ends."""
-    if key:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [str(key)])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [str(key)])
 
 
 def record_observation(
@@ -89,13 +110,13 @@ def record_observation(
     participant: Participant,
     day: int,
     values: dict,
-    user,
+    by,
     idempotency_key: uuid.UUID | None = None,
     today: date | None = None,
 ) -> Observation:
     """Save the first entry of ``day``. A resend with the same idempotency key returns the stored row."""
     observation, _created = record_observation_once(
-        participant=participant, day=day, values=values, user=user, idempotency_key=idempotency_key, today=today
+        participant=participant, day=day, values=values, by=by, idempotency_key=idempotency_key, today=today
     )
     return observation
 
@@ -105,7 +126,7 @@ def record_observation_once(
     participant: Participant,
     day: int,
     values: dict,
-    user,
+    by,
     idempotency_key: uuid.UUID | None = None,
     today: date | None = None,
 ) -> tuple[Observation, bool]:
@@ -113,64 +134,68 @@ def record_observation_once(
 
     A key already used for another participant or day raises IdempotencyKeyReused.
     """
-    with transaction.atomic(), audit.reason(_("First entry"), user=_user_pk(user)):
-        _lock_key(idempotency_key)
-        Participant.objects.select_for_update().filter(pk=participant.pk).first()  # one writer per participant
-        existing = _replay(idempotency_key, participant, day)
+    with transaction.atomic(), audit.reason(_("First entry"), user=_user_pk(by)):
+        existing = replayed_observation(participant=participant, day=day, idempotency_key=idempotency_key)
         if existing is not None:
             return existing, False
+        Participant.objects.select_for_update().filter(pk=participant.pk).first()  # one writer per participant
         cleaned = _validated(participant, day, values, today)
         if Observation.objects.filter(participant=participant, day=day).exists():
             raise ValidationError(
                 {"day": [_("Day %(day)d already has an observation; correct it instead.") % {"day": day}]}
             )
-        observation = Observation(
-            participant=participant, day=day, created_by=user if _user_pk(user) else None, **cleaned
-        )
-        if idempotency_key:
-            observation.idempotency_key = idempotency_key
+        observation = Observation(participant=participant, day=day, created_by=by if _user_pk(by) else None, **cleaned)
+        observation.idempotency_key = _as_uuid(idempotency_key) or observation.idempotency_key
         observation.save()
     return observation, True
 
 
 def correct_observation(
-    *, observation: Observation, values: dict, user, reason: str, expected_version: int, today: date | None = None
+    *, observation: Observation, values: dict, by, reason: str, expected_version: int, today: date | None = None
 ) -> Observation:
-    """Change a saved observation. Needs a reason; a stale ``expected_version`` raises ObservationConflict."""
+    """Change a saved observation. Needs a reason; a stale ``expected_version`` raises ObservationConflict.
+
+    The row is locked (SELECT ... FOR UPDATE) while the version and the verification lock are
+    checked and the values written; ``Observation.save`` derives the score and window flag, as for
+    a first entry.
+    """
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for this change.")]})
-    if observation.is_locked:
-        raise ValidationError(_("This observation is verified and locked; ask the coordinator to unlock it."))
-    participant = observation.participant
-    cleaned = _validated(participant, observation.day, values, today)
-    probe = Observation(participant=participant, day=observation.day, **cleaned)
-    derived = probe.derived_values(instrument_for(participant.study).thresholds, schedule_for(participant))
-    with transaction.atomic(), audit.reason(reason.strip(), user=_user_pk(user)):
-        changed = Observation.objects.filter(
-            pk=observation.pk, version=expected_version, verified_at__isnull=True
-        ).update(**cleaned, **derived, version=F("version") + 1, updated_at=timezone.now())
-        if not changed:
-            current = Observation.objects.select_related("participant").get(pk=observation.pk)
-            if current.is_locked:
-                raise ValidationError(_("This observation is verified and locked; ask the coordinator to unlock it."))
-            raise ObservationConflict(current=current, submitted={**cleaned, **derived})
+    cleaned = _validated(observation.participant, observation.day, values, today)
+    with transaction.atomic(), audit.reason(reason.strip(), user=_user_pk(by)):
+        current = Observation.objects.select_for_update().select_related("participant__study").get(pk=observation.pk)
+        if current.is_locked:
+            raise ValidationError(_("This observation is verified and locked; ask the coordinator to unlock it."))
+        if current.version != expected_version:
+            raise ObservationConflict(current=current, submitted=_submitted(current, cleaned))
+        for name, value in cleaned.items():
+            setattr(current, name, value)
+        current.version, current.updated_at = current.version + 1, timezone.now()
+        current.save(update_fields=[*cleaned, "version", "updated_at"])
     return Observation.objects.select_related("participant__study", "participant__arm").get(pk=observation.pk)
+
+
+def _submitted(current: Observation, cleaned: dict) -> dict:
+    """What the caller sent, with the values it implies, to show beside the current row."""
+    probe = Observation(participant=current.participant, day=current.day, **cleaned)
+    return {**cleaned, **probe.derived_values(instrument_for(current.participant.study).thresholds,
+                                              current.participant.schedule)}  # fmt: skip
 
 
 # Raised by a database rule when a day to verify still has a data query that is not closed (day in DETAIL).
 OPEN_QUERY_SQLSTATE = "TS001"
 
 
-def verify_observations(*, observations, user) -> int:
+def verify_observations(*, observations, by) -> int:
     """Mark the given (queryset of) observations verified, which locks them. Returns how many changed.
 
     Nothing is verified when one of the days has a data query that is not closed (ValidationError).
     """
-    require_role(user, *VERIFY_ROLES)
+    require(by, Capability.VERIFY_OBSERVATIONS)
     try:
-        with transaction.atomic(), audit.reason(_("Verified by the coordinator"), user=_user_pk(user)):
+        with transaction.atomic(), audit.reason(_("Verified by the coordinator"), user=_user_pk(by)):
             return observations.filter(verified_at__isnull=True).update(
-                verified_at=timezone.now(), verified_by=user, version=F("version") + 1
+                verified_at=timezone.now(), verified_by=by, version=F("version") + 1
             )
     except DatabaseError as exc:
         cause = exc.__cause__
@@ -182,12 +207,12 @@ def verify_observations(*, observations, user) -> int:
         ) from None
 
 
-def unlock_observation(*, observation: Observation, user, reason: str) -> Observation:
+def unlock_observation(*, observation: Observation, by, reason: str) -> Observation:
     """Lift the verification lock so the observation can be corrected again (coordinator, with a reason)."""
-    require_role(user, *VERIFY_ROLES)
+    require(by, Capability.VERIFY_OBSERVATIONS)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for unlocking.")]})
-    with transaction.atomic(), audit.reason(reason.strip(), user=_user_pk(user)):
+    with transaction.atomic(), audit.reason(reason.strip(), user=_user_pk(by)):
         Observation.objects.filter(pk=observation.pk).update(
             verified_at=None, verified_by=None, version=F("version") + 1, updated_at=timezone.now()
         )

@@ -10,7 +10,7 @@ from observations.models import Observation
 from observations.services import local_today
 from observations.worklist import days_of
 from trialsite.audit import Change, HistoryEntry, history_for
-from trialsite.roles import Role, has_role
+from trialsite.roles import Capability, can
 
 # Row bookkeeping that says nothing about the mother or the baby.
 HIDDEN_FIELDS = {"participant_id", "day", "idempotency_key", "created_by_id", "verified_by_id"}
@@ -62,6 +62,6 @@ def timeline_context(user, participant) -> dict:
         "days": days,
         "chart": chart,
         "history": _history(observations),
-        "can_write": has_role(user, Role.MIDWIFE, Role.COORDINATOR),
-        "can_verify": has_role(user, Role.COORDINATOR),
+        "can_write": can(user, Capability.RECORD_OBSERVATIONS),
+        "can_verify": can(user, Capability.VERIFY_OBSERVATIONS),
     }

@@ -12,7 +12,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from enrollment.models import AdherenceKind
 from enrollment.rules import text_errors
+from enrollment.schedule import Schedule
 from observations import rules
 from observations.models import MEASURED, Adherence, Observation
 
@@ -25,11 +27,6 @@ DATA_FIELDS = (
 
 EMPTY_WHEN_MISSING = (*MEASURED, "expressed_volume_ml", "infant_weight_g", "adherence", "massage_minutes")
 TEXT_FIELDS = ("notes", "adherence", "missing_reason", "deviation_reason")
-
-
-def adherence_kind(arm_code: str) -> str:
-    """``massage`` arms record given yes/no plus minutes; every other arm records yes/partly/no."""
-    return "massage" if "massage" in arm_code else "dose"
 
 
 def _empty(value) -> bool:
@@ -57,7 +54,7 @@ def clean_fields(values: dict) -> tuple[dict, dict[str, list[str]]]:
     return cleaned, errors
 
 
-def _content_errors(cleaned: dict, arm_code: str) -> dict[str, list[str]]:
+def _content_errors(cleaned: dict, adherence: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if cleaned["missing_reason"]:
         for name in EMPTY_WHEN_MISSING:
@@ -67,12 +64,13 @@ def _content_errors(cleaned: dict, arm_code: str) -> dict[str, list[str]]:
     for name in MEASURED:
         if cleaned[name] is None:
             errors[name] = [_("This field is required (or mark the day missing with a reason).")]
-    errors.update(_adherence_errors(cleaned, arm_code))
+    errors.update(_adherence_errors(cleaned, adherence))
     return errors
 
 
-def _adherence_errors(cleaned: dict, arm_code: str) -> dict[str, list[str]]:
-    if adherence_kind(arm_code) == "dose":
+def _adherence_errors(cleaned: dict, adherence: str) -> dict[str, list[str]]:
+    """``massage`` arms record given yes/no plus minutes; ``dose`` arms record yes/partly/no (``Arm.adherence``)."""
+    if adherence == AdherenceKind.DOSE:
         if cleaned["massage_minutes"] is not None:
             return {"massage_minutes": [_("Massage minutes are recorded only in the oxytocin-massage group.")]}
         return {}
@@ -87,7 +85,7 @@ def _adherence_errors(cleaned: dict, arm_code: str) -> dict[str, list[str]]:
 
 
 def observation_errors(
-    values: dict, *, day: int, schedule: rules.Schedule, arm_code: str, today: date
+    values: dict, *, day: int, schedule: Schedule, adherence: str, today: date
 ) -> tuple[dict, dict[str, list[str]]]:
     """(cleaned values, every broken rule) for one day of one participant, all at once.
 
@@ -95,7 +93,7 @@ def observation_errors(
     """
     cleaned, errors = clean_fields(values)
     readable = {name: None if name in errors else cleaned.get(name) for name in DATA_FIELDS}
-    for field, messages in _content_errors(readable, arm_code).items():
+    for field, messages in _content_errors(readable, adherence).items():
         if field not in errors:
             errors[field] = messages
     for field, messages in rules.schedule_errors(

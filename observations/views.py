@@ -10,19 +10,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enrollment.access import get_participant_for_user, get_study_for_user
+from enrollment.models import Participant
 from observations import services, worklist
 from observations.access import get_observation_for_user
+from observations.completeness import completeness_by_site_and_day
 from observations.forms import ObservationForm, ReasonForm, conflict_rows, initial_from
-from observations.models import Observation, instrument_for, schedule_for
+from observations.models import Observation, instrument_for
 from observations.rules import default_observation_date
 from observations.timeline import timeline_context
-from trialsite.decorators import role_required
-from trialsite.roles import Role
-
-M, C, I = Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR
+from trialsite.decorators import capability_required
+from trialsite.roles import Capability
 
 
-@role_required(M, C)
+@capability_required(Capability.RECORD_OBSERVATIONS)
 def today(request):
     return render(request, "observations/today.html", {
         "worklist": worklist.worklist_for(request.user, services.local_today()), "today": services.local_today(),
@@ -34,19 +34,19 @@ def _form_page(request, participant, day, form, observation, conflict=None):
     return render(request, "observations/form.html", {
         "participant": participant, "day": day, "form": form, "observation": observation, "conflict": conflict,
         "conflict_rows": rows,
-        "thresholds": instrument_for(participant.study).thresholds, "arm_code": participant.arm.code,
+        "thresholds": instrument_for(participant.study).thresholds, "adherence": participant.arm.adherence,
     })  # fmt: skip
 
 
-@role_required(M, C)
+@capability_required(Capability.RECORD_OBSERVATIONS)
 def observation_form(request, pk: int, day: int):
     """Enter day ``day`` of a participant, or correct it (with a reason) once it is saved."""
     participant = get_participant_for_user(request.user, pk, write=True)
     observation = Observation.objects.filter(participant=participant, day=day).first()
     # A resend of the first-entry form (same idempotency key) is not an edit: it returns the stored row.
-    editing = observation is not None and str(observation.idempotency_key) != request.POST.get("idempotency_key")
+    editing = observation is not None and not _is_resend(participant, day, request.POST.get("idempotency_key"))
     initial = initial_from(observation) if editing else {"observed_on": _proposed_date(participant, day)}
-    form = ObservationForm(request.POST or None, arm_code=participant.arm.code, editing=editing, initial=initial)
+    form = ObservationForm(request.POST or None, adherence=participant.arm.adherence, editing=editing, initial=initial)
     if request.method != "POST" or not form.is_valid():
         if form.is_bound:
             _add_rule_errors(form, participant, day)
@@ -63,6 +63,13 @@ def observation_form(request, pk: int, day: int):
     return redirect("observations:today")  # back to the worklist: the next mother due is one tap away
 
 
+def _is_resend(participant, day: int, key) -> bool:
+    try:
+        return services.replayed_observation(participant=participant, day=day, idempotency_key=key) is not None
+    except ValidationError:
+        return False  # a key of another day: not a resend of this one; the service refuses it on save
+
+
 def _add_rule_errors(form: ObservationForm, participant, day: int) -> None:
     """The service's rules on the fields the form could read, so that every problem shows at once."""
     problems = services.observation_problems(participant=participant, day=day, values=form.values())
@@ -70,18 +77,18 @@ def _add_rule_errors(form: ObservationForm, participant, day: int) -> None:
 
 
 def _proposed_date(participant, day: int):
-    schedule = schedule_for(participant)
+    schedule = participant.schedule
     return default_observation_date(schedule, min(max(day, 1), schedule.n_days), services.local_today())
 
 
 def _save(request, participant, day, form, observation):
     if observation is None:
         return services.record_observation(
-            participant=participant, day=day, values=form.values(), user=request.user,
+            participant=participant, day=day, values=form.values(), by=request.user,
             idempotency_key=form.cleaned_data["idempotency_key"],
         )  # fmt: skip
     return services.correct_observation(
-        observation=observation, values=form.values(), user=request.user,
+        observation=observation, values=form.values(), by=request.user,
         reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"] or 0,
     )  # fmt: skip
 
@@ -90,23 +97,23 @@ def _rebased(request, participant, current):
     """The user's submitted values, now based on the current version: saving again overrides knowingly."""
     data = request.POST.copy()
     data["version"] = str(current.version)
-    form = ObservationForm(data, arm_code=participant.arm.code, editing=True)
+    form = ObservationForm(data, adherence=participant.arm.adherence, editing=True)
     form.is_valid()
     return form
 
 
-@role_required(M, C, I, Role.MONITOR)
+@capability_required(Capability.READ_PARTICIPANTS)
 def timeline(request, pk: int):
     participant = get_participant_for_user(request.user, pk)
     return render(request, "observations/timeline.html", timeline_context(request.user, participant))
 
 
 @require_POST
-@role_required(C)
+@capability_required(Capability.VERIFY_OBSERVATIONS)
 def verify_participant(request, pk: int):
     participant = get_participant_for_user(request.user, pk, write=True)
     try:
-        count = services.verify_observations(observations=participant.observations.all(), user=request.user)
+        count = services.verify_observations(observations=participant.observations.all(), by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -115,11 +122,11 @@ def verify_participant(request, pk: int):
 
 
 @require_POST
-@role_required(C)
+@capability_required(Capability.VERIFY_OBSERVATIONS)
 def verify_observation(request, pk: int):
     observation = get_observation_for_user(request.user, pk, write=True)
     try:
-        services.verify_observations(observations=Observation.objects.filter(pk=observation.pk), user=request.user)
+        services.verify_observations(observations=Observation.objects.filter(pk=observation.pk), by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -128,19 +135,19 @@ def verify_observation(request, pk: int):
 
 
 @require_POST
-@role_required(C)
+@capability_required(Capability.VERIFY_OBSERVATIONS)
 def unlock_observation(request, pk: int):
     observation = get_observation_for_user(request.user, pk, write=True)
     form = ReasonForm(request.POST)
     if form.is_valid():
-        services.unlock_observation(observation=observation, user=request.user, reason=form.cleaned_data["reason"])
+        services.unlock_observation(observation=observation, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("Observation unlocked."))
     else:
         messages.error(request, _("Give the reason for unlocking."))
     return redirect("observations:timeline", pk=observation.participant_id)
 
 
-@role_required(C, I)
+@capability_required(Capability.READ_RESULTS)
 def deviations(request):
     study = get_study_for_user(request.user, request.GET.get("study"))
     rows = (
@@ -152,11 +159,13 @@ def deviations(request):
     return render(request, "observations/deviations.html", {"study": study, "rows": rows})
 
 
-@role_required(C)
+@capability_required(Capability.SEE_COMPLETENESS)
 def completeness(request):
     study = get_study_for_user(request.user, request.GET.get("study"))
-    sites, overdue = worklist.completeness_for(request.user, study, services.local_today())
+    today = services.local_today()
+    sites = completeness_by_site_and_day(study, Participant.objects.for_user(request.user), today=today)
+    overdue = worklist.overdue_for(request.user, study, today)
     return render(request, "observations/completeness.html", {
         "study": study, "sites": sites, "overdue": overdue, "days": range(1, study.n_days + 1),
-        "today": services.local_today(), "form_url": reverse("observations:today"),
+        "today": today, "form_url": reverse("observations:today"),
     })  # fmt: skip

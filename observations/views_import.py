@@ -19,8 +19,8 @@ from observations.forms import ImportConfirmForm, ImportForm
 from observations.importing import ImportFailed, capped, check_files, decode_files, import_files
 from observations.interchange import OBSERVATION_COLUMNS, PARTICIPANT_COLUMNS
 from observations.services import local_today
-from trialsite.decorators import role_required
-from trialsite.roles import Role
+from trialsite.decorators import capability_required
+from trialsite.roles import Capability
 
 TEMPLATES = {"participants": PARTICIPANT_COLUMNS, "observations": OBSERVATION_COLUMNS}
 FORMAT_DOC = Path(settings.BASE_DIR) / "docs" / "spec" / "interchange.md"
@@ -32,7 +32,7 @@ def _page(request, study, form, errors=(), **context):
     return render(request, "observations/import.html", context)
 
 
-@role_required(Role.COORDINATOR)
+@capability_required(Capability.IMPORT_DATA)
 def import_data(request):
     """GET: the upload form. POST files: check and preview. POST confirm: check again and import."""
     study = get_study_for_user(request.user, request.GET.get("study"), write=True)
@@ -58,7 +58,7 @@ def _confirm(request, study):
         messages.error(request, _("This upload is no longer available; choose the files again."))
         return redirect("observations:import")
     try:
-        plan = import_files(study=study, files=files, user=request.user, today=local_today())
+        plan = import_files(study=study, files=files, by=request.user, today=local_today())
     except ImportFailed as failed:
         return _page(request, study, ImportForm(), failed.errors)
     staging.discard(confirm.cleaned_data["upload"])
@@ -67,7 +67,7 @@ def _confirm(request, study):
     return redirect("observations:completeness")
 
 
-@role_required(Role.COORDINATOR)
+@capability_required(Capability.IMPORT_DATA)
 def import_template(request, name: str):
     """An empty file in the interchange format: just the header row, to fill in from the paper forms."""
     if name not in TEMPLATES:
@@ -77,7 +77,7 @@ def import_template(request, name: str):
     return response
 
 
-@role_required(Role.COORDINATOR)
+@capability_required(Capability.IMPORT_DATA)
 def import_format(request):
     """The interchange format as specified (docs/spec/interchange.md), readable from the import page."""
     return render(request, "observations/import_format.html", {"spec": FORMAT_DOC.read_text(encoding="utf-8")})

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from enrollment.models import Participant, ParticipantStatus, Study
 from observations import rules
-from observations.models import Observation, schedule_for
+from observations.models import Observation
 from observations.rules import DayStatus
 
 UPCOMING_DAYS = 2  # "coming up" on the worklist: the next two days
@@ -46,7 +46,7 @@ def _observations_by_participant(participants) -> dict[int, dict[int, Observatio
 
 def days_of(participant: Participant, stored: dict[int, Observation], today: date) -> list[DayItem]:
     """Days 1..n of one participant with their status today."""
-    schedule = schedule_for(participant)
+    schedule = participant.schedule
     items = []
     for day in range(1, schedule.n_days + 1):
         obs = stored.get(day)
@@ -57,7 +57,7 @@ def days_of(participant: Participant, stored: dict[int, Observation], today: dat
             entered=obs is not None and not obs.is_missing,
             missing=obs is not None and obs.is_missing,
         )
-        items.append(DayItem(participant, day, rules.target_date(schedule.start, day), status, obs))
+        items.append(DayItem(participant, day, schedule.target(day), status, obs))
     return items
 
 
@@ -82,34 +82,16 @@ def worklist_for(user, today: date) -> Worklist:
     return result
 
 
-@dataclass
-class CompletenessCell:
-    expected: int = 0
-    entered: int = 0
-    missing: int = 0
-
-    @property
-    def percent(self) -> int | None:
-        return round(100 * (self.entered + self.missing) / self.expected) if self.expected else None
-
-
-def completeness_for(user, study: Study, today: date) -> tuple[list[tuple], list[DayItem]]:
-    """Per site: one cell per day (expected by today, entered, missing); and every overdue day."""
+def overdue_for(user, study: Study, today: date) -> list[DayItem]:
+    """Every overdue day (target date past, nothing recorded) of the participants ``user`` can see."""
     participants = list(
         Participant.objects.for_user(user).filter(study=study).select_related("study", "site", "arm")
         .order_by("site__code", "participant_id")
     )  # fmt: skip
     stored = _observations_by_participant([p.pk for p in participants])
-    cells: dict = defaultdict(lambda: [CompletenessCell() for _ in range(study.n_days)])
-    overdue = []
-    for participant in participants:
-        for item in days_of(participant, stored.get(participant.pk, {}), today):
-            if item.status in (DayStatus.UPCOMING, DayStatus.DUE, DayStatus.NOT_EXPECTED):
-                continue
-            cell = cells[participant.site][item.day - 1]
-            cell.expected += 1
-            cell.entered += item.status == DayStatus.ENTERED
-            cell.missing += item.status == DayStatus.MISSING
-            if item.status == DayStatus.OVERDUE:
-                overdue.append(item)
-    return sorted(cells.items(), key=lambda kv: kv[0].code), overdue
+    return [
+        item
+        for participant in participants
+        for item in days_of(participant, stored.get(participant.pk, {}), today)
+        if item.status == DayStatus.OVERDUE
+    ]

@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 
 from enrollment.models import Participant
 from safety import alerts
-from safety.access import AE_REPORT_ROLES, AE_WRITE_ROLES
 from safety.models import RESOLVED_OUTCOMES, SERIOUSNESS_CRITERIA, AdverseEvent, AETerm, Outcome, Subject
 from trialsite import audit
-from trialsite.roles import require_role
+from trialsite.roles import Capability, require
 
 CRITERIA = tuple(name for name, _label in SERIOUSNESS_CRITERIA)
 AE_FIELDS = (
@@ -76,13 +75,13 @@ def _validated(participant: Participant, values: dict, today: date | None) -> di
     return cleaned
 
 
-def record_adverse_event(*, participant: Participant, values: dict, user, today: date | None = None) -> AdverseEvent:
+def record_adverse_event(*, participant: Participant, values: dict, by, today: date | None = None) -> AdverseEvent:
     """Enter a new adverse event; a serious one alerts investigators and coordinators when the write commits."""
-    require_role(user, *AE_WRITE_ROLES)
+    require(by, Capability.ENTER_ADVERSE_EVENTS)
     cleaned = _validated(participant, values, today)
-    with transaction.atomic(), audit.reason(_("First entry"), user=user.pk):
+    with transaction.atomic(), audit.reason(_("First entry"), user=by.pk):
         event = AdverseEvent.objects.create(
-            participant=participant, created_by=user, serious_since=timezone.now() if cleaned["serious"] else None,
+            participant=participant, created_by=by, serious_since=timezone.now() if cleaned["serious"] else None,
             **cleaned,
         )  # fmt: skip
         if event.serious:
@@ -91,18 +90,18 @@ def record_adverse_event(*, participant: Participant, values: dict, user, today:
 
 
 def follow_up_adverse_event(
-    *, event: AdverseEvent, values: dict, user, reason: str, expected_version: int, today: date | None = None
+    *, event: AdverseEvent, values: dict, by, reason: str, expected_version: int, today: date | None = None
 ) -> AdverseEvent:
     """Save a follow-up as the next version (the previous one stays in the audit trail).
 
     Needs a reason; a stale ``expected_version`` is refused. An event that becomes serious starts its
     reporting clock and alerts.
     """
-    require_role(user, *AE_WRITE_ROLES)
+    require(by, Capability.ENTER_ADVERSE_EVENTS)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for this change.")]})
     cleaned = _validated(event.participant, values, today)
-    with transaction.atomic(), audit.reason(reason.strip(), user=user.pk):
+    with transaction.atomic(), audit.reason(reason.strip(), user=by.pk):
         current = AdverseEvent.objects.select_for_update().get(pk=event.pk)
         if current.version != expected_version:
             raise ValidationError(_("Someone saved a follow-up of this event since you opened it; reload the page."))
@@ -119,29 +118,29 @@ def follow_up_adverse_event(
     return current
 
 
-def acknowledge_adverse_event(*, event: AdverseEvent, user) -> AdverseEvent:
+def acknowledge_adverse_event(*, event: AdverseEvent, by) -> AdverseEvent:
     """An investigator or coordinator has seen the serious event (the clock keeps running until reported)."""
-    require_role(user, *AE_REPORT_ROLES)
+    require(by, Capability.REPORT_ADVERSE_EVENTS)
     if not event.serious:
         raise ValidationError(_("Only serious adverse events are acknowledged and reported."))
-    with transaction.atomic(), audit.reason(_("Serious adverse event acknowledged"), user=user.pk):
+    with transaction.atomic(), audit.reason(_("Serious adverse event acknowledged"), user=by.pk):
         AdverseEvent.objects.filter(pk=event.pk, acknowledged_at__isnull=True).update(
-            acknowledged_at=timezone.now(), acknowledged_by=user, updated_at=timezone.now()
+            acknowledged_at=timezone.now(), acknowledged_by=by, updated_at=timezone.now()
         )
     return AdverseEvent.objects.get(pk=event.pk)
 
 
-def report_adverse_event(*, event: AdverseEvent, user, reference: str) -> AdverseEvent:
+def report_adverse_event(*, event: AdverseEvent, by, reference: str) -> AdverseEvent:
     """Record that the serious event was reported (ethics committee, sponsor) with the report's reference."""
-    require_role(user, *AE_REPORT_ROLES)
+    require(by, Capability.REPORT_ADVERSE_EVENTS)
     if not event.serious:
         raise ValidationError(_("Only serious adverse events are acknowledged and reported."))
     if not (reference or "").strip():
         raise ValidationError({"reference": [_("Give the reference of the report (e.g. the committee's number).")]})
-    with transaction.atomic(), audit.reason(_("Serious adverse event reported"), user=user.pk):
+    with transaction.atomic(), audit.reason(_("Serious adverse event reported"), user=by.pk):
         now = timezone.now()
         AdverseEvent.objects.filter(pk=event.pk, reported_at__isnull=True).update(
-            reported_at=now, reported_by=user, report_reference=reference.strip(), updated_at=now,
-            acknowledged_at=event.acknowledged_at or now, acknowledged_by=event.acknowledged_by or user,
+            reported_at=now, reported_by=by, report_reference=reference.strip(), updated_at=now,
+            acknowledged_at=event.acknowledged_at or now, acknowledged_by=event.acknowledged_by or by,
         )  # fmt: skip
     return AdverseEvent.objects.get(pk=event.pk)

@@ -19,9 +19,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from safety.models import AdverseEvent
-from trialsite.roles import Role
+from trialsite.roles import CAPABILITIES, Capability
 
-ALERTED_ROLES = (Role.INVESTIGATOR, Role.COORDINATOR)
+ALERTED_ROLES = tuple(sorted(CAPABILITIES[Capability.REPORT_ADVERSE_EVENTS]))
 logger = logging.getLogger(__name__)
 
 

@@ -18,28 +18,16 @@ from observations.services import ObservationConflict
 from observations.validation import DATA_FIELDS
 from safety import adverse_events, deviations, queries
 from safety import serializers as s
-from safety.access import (
-    AE_REPORT_ROLES,
-    AE_WRITE_ROLES,
-    DEVIATION_READ_ROLES,
-    DEVIATION_WRITE_ROLES,
-    QUERY_ANSWER_ROLES,
-    QUERY_RAISE_ROLES,
-    QUERY_READ_ROLES,
-    READ_ROLES,
-    get_adverse_event_for_user,
-    get_deviation_for_user,
-    get_query_for_user,
-)
+from safety.access import get_adverse_event_for_user, get_deviation_for_user, get_query_for_user
 from safety.models import AdverseEvent, DataQuery, ProtocolDeviation
-from trialsite.roles import has_role, require_role
+from trialsite.roles import Capability, can, require
 
 
 class RolePermission(permissions.IsAuthenticated):
     """``read_roles`` may read; each write checks its own roles in the access helper or service."""
 
     def has_permission(self, request, view):
-        return super().has_permission(request, view) and has_role(request.user, *view.read_roles)
+        return super().has_permission(request, view) and can(request.user, view.read_capability)
 
 
 def _api_error(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -62,7 +50,7 @@ class AdverseEventViewSet(
 
     serializer_class = s.AdverseEventSerializer
     permission_classes = [RolePermission]
-    read_roles = READ_ROLES
+    read_capability = Capability.READ_SAFETY
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -77,15 +65,13 @@ class AdverseEventViewSet(
 
     @extend_schema(request=s.AdverseEventInputSerializer, responses={201: s.AdverseEventSerializer})
     def create(self, request, *args, **kwargs):
-        require_role(request.user, *AE_WRITE_ROLES)
+        require(request.user, Capability.ENTER_ADVERSE_EVENTS)
         data = _valid(s.AdverseEventInputSerializer, request.data)
         if "participant" not in data.validated_data:
             raise serializers.ValidationError({"participant": ["This field is required."]})
         participant = get_participant_for_user(request.user, data.validated_data["participant"], write=True)
         try:
-            event = adverse_events.record_adverse_event(
-                participant=participant, values=data.values(), user=request.user
-            )
+            event = adverse_events.record_adverse_event(participant=participant, values=data.values(), by=request.user)
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
         return Response(s.AdverseEventSerializer(event).data, status=status.HTTP_201_CREATED)
@@ -99,7 +85,7 @@ class AdverseEventViewSet(
         values = {name: getattr(event, name) for name in adverse_events.AE_FIELDS} | data.values()
         try:
             saved = adverse_events.follow_up_adverse_event(
-                event=event, values=values, user=request.user, reason=data.validated_data.get("reason", ""),
+                event=event, values=values, by=request.user, reason=data.validated_data.get("reason", ""),
                 expected_version=data.validated_data["version"],
             )  # fmt: skip
         except DjangoValidationError as exc:
@@ -110,10 +96,10 @@ class AdverseEventViewSet(
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         """An investigator or coordinator acknowledges a serious event."""
-        require_role(request.user, *AE_REPORT_ROLES)
+        require(request.user, Capability.REPORT_ADVERSE_EVENTS)
         event = get_adverse_event_for_user(request.user, pk)
         try:
-            event = adverse_events.acknowledge_adverse_event(event=event, user=request.user)
+            event = adverse_events.acknowledge_adverse_event(event=event, by=request.user)
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
         return Response(s.AdverseEventSerializer(event).data)
@@ -122,12 +108,12 @@ class AdverseEventViewSet(
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
         """Record that a serious event was reported, with the report's reference (stops its clock)."""
-        require_role(request.user, *AE_REPORT_ROLES)
+        require(request.user, Capability.REPORT_ADVERSE_EVENTS)
         event = get_adverse_event_for_user(request.user, pk)
         data = _valid(s.ReportInputSerializer, request.data)
         try:
             event = adverse_events.report_adverse_event(
-                event=event, user=request.user, reference=data.validated_data["reference"]
+                event=event, by=request.user, reference=data.validated_data["reference"]
             )
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
@@ -139,7 +125,7 @@ class DataQueryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     serializer_class = s.DataQuerySerializer
     permission_classes = [RolePermission]
-    read_roles = QUERY_READ_ROLES
+    read_capability = Capability.READ_QUERIES
 
     def get_queryset(self):
         rows = DataQuery.objects.for_user(self.request.user).select_related("participant").order_by("id")
@@ -151,12 +137,12 @@ class DataQueryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @extend_schema(request=s.DataQueryInputSerializer, responses={201: s.DataQuerySerializer})
     def create(self, request, *args, **kwargs):
-        require_role(request.user, *QUERY_RAISE_ROLES)
+        require(request.user, Capability.RAISE_QUERIES)
         data = _valid(s.DataQueryInputSerializer, request.data).validated_data
         participant = get_participant_for_user(request.user, data["participant"])
         try:
             query = queries.raise_query(
-                participant=participant, user=request.user, text=data["text"], day=data.get("day"),
+                participant=participant, by=request.user, text=data["text"], day=data.get("day"),
                 field_name=data.get("field_name") or "",
             )  # fmt: skip
         except DjangoValidationError as exc:
@@ -167,13 +153,13 @@ class DataQueryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         """Answer with an explanation, or (``values`` + ``version``) with a correction of the queried day."""
-        query = get_query_for_user(request.user, pk, write_roles=QUERY_ANSWER_ROLES)
+        query = get_query_for_user(request.user, pk, write_capability=Capability.ANSWER_QUERIES)
         data = _valid(s.AnswerInputSerializer, request.data).validated_data
         try:
             if "values" in data:
                 query = self._correct(query, data)
             else:
-                query = queries.answer_query(query=query, user=request.user, answer=data["answer"])
+                query = queries.answer_query(query=query, by=request.user, answer=data["answer"])
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
         except ObservationConflict:
@@ -191,16 +177,16 @@ class DataQueryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             raise DjangoValidationError({"version": ["The version you are correcting is required."]})
         values = {name: getattr(observation, name) for name in DATA_FIELDS} | data["values"]
         return queries.answer_query_with_correction(
-            query=query, user=self.request.user, answer=data["answer"], values=values,
+            query=query, by=self.request.user, answer=data["answer"], values=values,
             expected_version=data["version"],
         )  # fmt: skip
 
     @extend_schema(request=None, responses={200: s.DataQuerySerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        query = get_query_for_user(request.user, pk, write_roles=QUERY_RAISE_ROLES)
+        query = get_query_for_user(request.user, pk, write_capability=Capability.RAISE_QUERIES)
         try:
-            query = queries.close_query(query=query, user=request.user)
+            query = queries.close_query(query=query, by=request.user)
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
         return Response(s.DataQuerySerializer(query).data)
@@ -208,10 +194,10 @@ class DataQueryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=s.ReasonInputSerializer, responses={200: s.DataQuerySerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        query = get_query_for_user(request.user, pk, write_roles=QUERY_RAISE_ROLES)
+        query = get_query_for_user(request.user, pk, write_capability=Capability.RAISE_QUERIES)
         data = _valid(s.ReasonInputSerializer, request.data).validated_data
         try:
-            query = queries.reopen_query(query=query, user=request.user, reason=data["reason"])
+            query = queries.reopen_query(query=query, by=request.user, reason=data["reason"])
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
         return Response(s.DataQuerySerializer(query).data)
@@ -225,7 +211,7 @@ class DeviationViewSet(
 
     serializer_class = s.DeviationSerializer
     permission_classes = [RolePermission]
-    read_roles = DEVIATION_READ_ROLES
+    read_capability = Capability.READ_DEVIATION_REGISTER
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -241,16 +227,14 @@ class DeviationViewSet(
 
     @extend_schema(request=s.DeviationInputSerializer, responses={201: s.DeviationSerializer})
     def create(self, request, *args, **kwargs):
-        require_role(request.user, *DEVIATION_WRITE_ROLES)
+        require(request.user, Capability.RECORD_DEVIATIONS)
         data = _valid(s.DeviationInputSerializer, request.data)
         if "site" not in data.validated_data:
             raise serializers.ValidationError({"site": ["This field is required."]})
         site = get_site_for_user(request.user, data.validated_data["site"])
         participant = self._participant(data.validated_data.get("participant"))
         try:
-            row = deviations.record_deviation(
-                site=site, values=data.values(), user=request.user, participant=participant
-            )
+            row = deviations.record_deviation(site=site, values=data.values(), by=request.user, participant=participant)
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
         return Response(s.DeviationSerializer(row).data, status=status.HTTP_201_CREATED)
@@ -270,7 +254,7 @@ class DeviationViewSet(
         values = {name: getattr(row, name) for name in deviations.DEVIATION_FIELDS} | data.values()
         try:
             row = deviations.update_deviation(
-                deviation=row, values=values, user=request.user, reason=data.validated_data.get("reason", "")
+                deviation=row, values=values, by=request.user, reason=data.validated_data.get("reason", "")
             )
         except DjangoValidationError as exc:
             raise _api_error(exc) from None

@@ -15,10 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment.models import Participant, Site
-from safety.access import DEVIATION_WRITE_ROLES
 from safety.models import DeviationCategory, DeviationGrade, ProtocolDeviation
 from trialsite import audit
-from trialsite.roles import require_role
+from trialsite.roles import Capability, require
 
 DEVIATION_FIELDS = (
     "category", "grade", "description", "corrective_action", "preventive_action",
@@ -63,24 +62,24 @@ def _cleaned(values: dict, participant: Participant | None, site: Site, today: d
 
 
 def record_deviation(
-    *, site: Site, values: dict, user, participant: Participant | None = None, today: date | None = None
+    *, site: Site, values: dict, by, participant: Participant | None = None, today: date | None = None
 ) -> ProtocolDeviation:
     """Enter a deviation in the register (coordinators)."""
-    require_role(user, *DEVIATION_WRITE_ROLES)
+    require(by, Capability.RECORD_DEVIATIONS)
     cleaned = _cleaned(values, participant, site, today)
-    with transaction.atomic(), audit.reason(_("First entry"), user=user.pk):
+    with transaction.atomic(), audit.reason(_("First entry"), user=by.pk):
         return ProtocolDeviation.objects.create(
-            study=site.study, site=site, participant=participant, reported_by=user, **cleaned
+            study=site.study, site=site, participant=participant, reported_by=by, **cleaned
         )
 
 
-def update_deviation(*, deviation: ProtocolDeviation, values: dict, user, reason: str, today: date | None = None):
+def update_deviation(*, deviation: ProtocolDeviation, values: dict, by, reason: str, today: date | None = None):
     """Change an entry (e.g. add the corrective action or the resolution date); needs a reason."""
-    require_role(user, *DEVIATION_WRITE_ROLES)
+    require(by, Capability.RECORD_DEVIATIONS)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for this change.")]})
     cleaned = _cleaned(values, deviation.participant, deviation.site, today)
-    with transaction.atomic(), audit.reason(reason.strip(), user=user.pk):
+    with transaction.atomic(), audit.reason(reason.strip(), user=by.pk):
         for name, value in cleaned.items():
             setattr(deviation, name, value)
         deviation.save()

@@ -7,21 +7,20 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from observations.models import Observation
-from safety.access import SOURCE_VERIFY_ROLES
 from safety.models import SourceVerification
 from trialsite import audit
-from trialsite.roles import require_role
+from trialsite.roles import Capability, require
 
 
-def source_verify(*, observation: Observation, user) -> SourceVerification:
+def source_verify(*, observation: Observation, by) -> SourceVerification:
     """Mark one day source-verified (once); records the version that was checked."""
-    require_role(user, *SOURCE_VERIFY_ROLES)
+    require(by, Capability.VERIFY_SOURCE)
     if observation.is_missing:
         raise ValidationError(_("A missing day has no source to verify."))
-    with transaction.atomic(), audit.reason(_("Source-data verified"), user=user.pk):
+    with transaction.atomic(), audit.reason(_("Source-data verified"), user=by.pk):
         existing = SourceVerification.objects.filter(observation=observation).first()
         if existing is not None:
             raise ValidationError(_("This day is already source-verified."))
         return SourceVerification.objects.create(
-            observation=observation, verified_by=user, observation_version=observation.version
+            observation=observation, verified_by=by, observation_version=observation.version
         )

@@ -19,10 +19,9 @@ from enrollment.models import Participant
 from observations import services as observation_services
 from observations.models import Observation
 from observations.validation import DATA_FIELDS
-from safety.access import QUERY_ANSWER_ROLES, QUERY_RAISE_ROLES
 from safety.models import DataQuery, QueryStatus
 from trialsite import audit
-from trialsite.roles import Role, has_role, require_role
+from trialsite.roles import Capability, can, require
 
 AGE_BANDS = ((0, 7, "0–7"), (8, 14, "8–14"), (15, None, "15+"))
 """Open queries by age in days (for the coordinator's home page and the dashboard)."""
@@ -38,11 +37,9 @@ def _require_text(value: str, field: str, message: str) -> str:
     return value.strip()
 
 
-def raise_query(
-    *, participant: Participant, text: str, user, day: int | None = None, field_name: str = ""
-) -> DataQuery:
+def raise_query(*, participant: Participant, text: str, by, day: int | None = None, field_name: str = "") -> DataQuery:
     """Ask about a participant, a day, or one field of a day (coordinators and monitors)."""
-    require_role(user, *QUERY_RAISE_ROLES)
+    require(by, Capability.RAISE_QUERIES)
     text = _require_text(text, "text", _("Write the question."))
     errors = {}
     if day is not None and not 1 <= day <= participant.study.n_days:
@@ -53,43 +50,43 @@ def raise_query(
         errors["day"] = [_("A question about a field needs its day.")]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic(), audit.reason(_("Query raised"), user=user.pk):
+    with transaction.atomic(), audit.reason(_("Query raised"), user=by.pk):
         return DataQuery.objects.create(
-            participant=participant, day=day, field_name=field_name, text=text, raised_by=user
+            participant=participant, day=day, field_name=field_name, text=text, raised_by=by
         )
 
 
 def _answerable(query: DataQuery, user) -> None:
-    require_role(user, *QUERY_ANSWER_ROLES)
+    require(user, Capability.ANSWER_QUERIES)
     if query.status != QueryStatus.OPEN:
         raise ValidationError(_("Only an open query can be answered."))
 
 
-def answer_query(*, query: DataQuery, user, answer: str) -> DataQuery:
+def answer_query(*, query: DataQuery, by, answer: str) -> DataQuery:
     """Answer with an explanation: the data stay as they are."""
-    _answerable(query, user)
+    _answerable(query, by)
     answer = _require_text(answer, "answer", _("Write the answer."))
-    with transaction.atomic(), audit.reason(_("Query answered"), user=user.pk):
-        return _mark_answered(query, user, answer)
+    with transaction.atomic(), audit.reason(_("Query answered"), user=by.pk):
+        return _mark_answered(query, by, answer)
 
 
 def answer_query_with_correction(
-    *, query: DataQuery, user, answer: str, values: dict, expected_version: int, today: date | None = None
+    *, query: DataQuery, by, answer: str, values: dict, expected_version: int, today: date | None = None
 ) -> DataQuery:
     """Answer by correcting the queried day; the answer is the correction's reason for change."""
-    _answerable(query, user)
+    _answerable(query, by)
     answer = _require_text(answer, "answer", _("Write the answer."))
     observation = Observation.objects.filter(participant=query.participant, day=query.day).first()
     if query.day is None or observation is None:
         raise ValidationError(_("This query is not about a recorded day: answer it with an explanation."))
     reason = _("%(answer)s (data query #%(id)d)") % {"answer": answer, "id": query.pk}
-    with transaction.atomic(), audit.reason(_("Query answered with a correction"), user=user.pk):
+    with transaction.atomic(), audit.reason(_("Query answered with a correction"), user=by.pk):
         saved = observation_services.correct_observation(
-            observation=observation, values=values, user=user, reason=reason,
+            observation=observation, values=values, by=by, reason=reason,
             expected_version=expected_version, today=today,
         )  # fmt: skip
         query.correction, query.correction_version = saved, saved.version
-        return _mark_answered(query, user, answer)
+        return _mark_answered(query, by, answer)
 
 
 def _mark_answered(query: DataQuery, user, answer: str) -> DataQuery:
@@ -101,27 +98,27 @@ def _mark_answered(query: DataQuery, user, answer: str) -> DataQuery:
 
 def _require_raiser(query: DataQuery, user) -> None:
     """The raiser (or a coordinator) closes and re-opens a query."""
-    if query.raised_by_id != user.pk and not has_role(user, Role.COORDINATOR):
+    if query.raised_by_id != user.pk and not can(user, Capability.CLOSE_ANY_QUERY):
         raise PermissionDenied(_("Only the person who raised the query, or a coordinator, may close or re-open it."))
 
 
-def close_query(*, query: DataQuery, user) -> DataQuery:
-    _require_raiser(query, user)
+def close_query(*, query: DataQuery, by) -> DataQuery:
+    _require_raiser(query, by)
     if query.status == QueryStatus.CLOSED:
         raise ValidationError(_("The query is already closed."))
-    with transaction.atomic(), audit.reason(_("Query closed"), user=user.pk):
-        query.status, query.closed_by, query.closed_at = QueryStatus.CLOSED, user, timezone.now()
+    with transaction.atomic(), audit.reason(_("Query closed"), user=by.pk):
+        query.status, query.closed_by, query.closed_at = QueryStatus.CLOSED, by, timezone.now()
         query.save()
     return query
 
 
-def reopen_query(*, query: DataQuery, user, reason: str) -> DataQuery:
+def reopen_query(*, query: DataQuery, by, reason: str) -> DataQuery:
     """Back to open (the answer did not settle it); needs a reason, which the midwife sees in the trail."""
-    _require_raiser(query, user)
+    _require_raiser(query, by)
     reason = _require_text(reason, "reason", _("Give the reason for re-opening."))
     if query.status == QueryStatus.OPEN:
         raise ValidationError(_("The query is already open."))
-    with transaction.atomic(), audit.reason(reason, user=user.pk):
+    with transaction.atomic(), audit.reason(reason, user=by.pk):
         query.status, query.closed_by, query.closed_at = QueryStatus.OPEN, None, None
         query.text = f"{query.text}\n— {reason}"
         query.save()

@@ -11,18 +11,12 @@ from django.views.decorators.http import require_POST
 
 from enrollment.access import get_participant_for_user
 from safety import adverse_events, alerts
-from safety.access import (
-    AE_REPORT_ROLES,
-    AE_WRITE_ROLES,
-    READ_ROLES,
-    can_enter_adverse_events,
-    get_adverse_event_for_user,
-    is_alerted,
-)
+from safety.access import can_enter_adverse_events, get_adverse_event_for_user, is_alerted
 from safety.forms import AdverseEventFilterForm, AdverseEventForm, ReportForm
 from safety.models import SERIOUSNESS_CRITERIA, AdverseEvent
 from trialsite import audit
-from trialsite.decorators import role_required
+from trialsite.decorators import capability_required
+from trialsite.roles import Capability
 
 PAGE_SIZE = 50
 
@@ -39,7 +33,7 @@ def _error_dict(exc: ValidationError) -> dict:
     return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
 
 
-@role_required(*READ_ROLES)
+@capability_required(Capability.READ_SAFETY)
 def ae_list(request):
     form = AdverseEventFilterForm(request.GET or None)
     events = AdverseEvent.objects.for_user(request.user).select_related("participant__site")
@@ -63,14 +57,14 @@ def _ae_form_page(request, participant, form, event=None):
     })  # fmt: skip
 
 
-@role_required(*AE_WRITE_ROLES)
+@capability_required(Capability.ENTER_ADVERSE_EVENTS)
 def ae_new(request, pk: int):
     participant = get_participant_for_user(request.user, pk, write=True)
     form = AdverseEventForm(request.POST or None)
     if request.method != "POST" or not form.is_valid():
         return _ae_form_page(request, participant, form)
     try:
-        event = adverse_events.record_adverse_event(participant=participant, values=form.values(), user=request.user)
+        event = adverse_events.record_adverse_event(participant=participant, values=form.values(), by=request.user)
     except ValidationError as exc:
         form.add_service_errors(_error_dict(exc))
         return _ae_form_page(request, participant, form)
@@ -80,7 +74,7 @@ def ae_new(request, pk: int):
     return redirect("safety:ae_detail", pk=event.pk)
 
 
-@role_required(*AE_WRITE_ROLES)
+@capability_required(Capability.ENTER_ADVERSE_EVENTS)
 def ae_follow_up(request, pk: int):
     event = get_adverse_event_for_user(request.user, pk, write=True)
     form = AdverseEventForm(request.POST or None, instance=event, follow_up=True, initial={"version": event.version})
@@ -88,7 +82,7 @@ def ae_follow_up(request, pk: int):
         return _ae_form_page(request, event.participant, form, event)
     try:
         adverse_events.follow_up_adverse_event(
-            event=event, values=form.values(), user=request.user, reason=form.cleaned_data["reason"],
+            event=event, values=form.values(), by=request.user, reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"] or 0,
         )  # fmt: skip
     except ValidationError as exc:
@@ -98,7 +92,7 @@ def ae_follow_up(request, pk: int):
     return redirect("safety:ae_detail", pk=event.pk)
 
 
-@role_required(*READ_ROLES)
+@capability_required(Capability.READ_SAFETY)
 def ae_detail(request, pk: int):
     event = get_adverse_event_for_user(request.user, pk)
     return render(request, "safety/ae_detail.html", {
@@ -108,11 +102,11 @@ def ae_detail(request, pk: int):
 
 
 @require_POST
-@role_required(*AE_REPORT_ROLES)
+@capability_required(Capability.REPORT_ADVERSE_EVENTS)
 def ae_acknowledge(request, pk: int):
     event = get_adverse_event_for_user(request.user, pk)
     try:
-        adverse_events.acknowledge_adverse_event(event=event, user=request.user)
+        adverse_events.acknowledge_adverse_event(event=event, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -121,14 +115,14 @@ def ae_acknowledge(request, pk: int):
 
 
 @require_POST
-@role_required(*AE_REPORT_ROLES)
+@capability_required(Capability.REPORT_ADVERSE_EVENTS)
 def ae_report(request, pk: int):
     event = get_adverse_event_for_user(request.user, pk)
     form = ReportForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError(_("Give the reference of the report (e.g. the committee's number)."))
-        adverse_events.report_adverse_event(event=event, user=request.user, reference=form.cleaned_data["reference"])
+        adverse_events.report_adverse_event(event=event, by=request.user, reference=form.cleaned_data["reference"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

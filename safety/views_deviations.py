@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from enrollment.access import get_study_for_user
 from enrollment.models import Participant, Site
 from safety import deviations
-from safety.access import DEVIATION_READ_ROLES, DEVIATION_WRITE_ROLES, get_deviation_for_user
+from safety.access import get_deviation_for_user
 from safety.forms import DeviationFilterForm, DeviationForm
 from safety.models import ProtocolDeviation
 from safety.views import _error_dict, page_of
 from trialsite import audit
-from trialsite.decorators import role_required
-from trialsite.roles import has_role
+from trialsite.decorators import capability_required
+from trialsite.roles import Capability, can
 
 
 def _csv_header() -> list[str]:
@@ -46,7 +46,7 @@ def _filtered(request, study):
     return form, rows.select_related("site", "participant", "reported_by")
 
 
-@role_required(*DEVIATION_READ_ROLES)
+@capability_required(Capability.READ_DEVIATION_REGISTER)
 def deviation_list(request):
     study = get_study_for_user(request.user, request.GET.get("study"))
     form, rows = _filtered(request, study)
@@ -54,7 +54,7 @@ def deviation_list(request):
     query.pop("page", None)
     return render(request, "safety/deviation_list.html", {
         "form": form, "page": page_of(rows, request.GET.get("page")),
-        "query": query.urlencode(), "can_write": has_role(request.user, *DEVIATION_WRITE_ROLES),
+        "query": query.urlencode(), "can_write": can(request.user, Capability.RECORD_DEVIATIONS),
     })  # fmt: skip
 
 
@@ -67,7 +67,7 @@ def _csv_row(d: ProtocolDeviation) -> list:
     ]  # fmt: skip
 
 
-@role_required(*DEVIATION_READ_ROLES)
+@capability_required(Capability.READ_DEVIATION_REGISTER)
 def deviation_export(request):
     """The filtered register as CSV (UTF-8 with BOM, so spreadsheet programs read it as UTF-8)."""
     study = get_study_for_user(request.user, request.GET.get("study"))
@@ -103,9 +103,9 @@ def _save(request, form, deviation):
     values = {name: form.cleaned_data.get(name) for name in deviations.DEVIATION_FIELDS}
     if deviation is None:
         participant = _participant(site, form.cleaned_data["participant_code"])
-        return deviations.record_deviation(site=site, values=values, user=request.user, participant=participant)
+        return deviations.record_deviation(site=site, values=values, by=request.user, participant=participant)
     return deviations.update_deviation(
-        deviation=deviation, values=values, user=request.user, reason=form.cleaned_data["reason"]
+        deviation=deviation, values=values, by=request.user, reason=form.cleaned_data["reason"]
     )
 
 
@@ -124,20 +124,20 @@ def _edit(request, deviation=None):
     return render(request, "safety/deviation_form.html", {"form": form, "deviation": deviation})
 
 
-@role_required(*DEVIATION_WRITE_ROLES)
+@capability_required(Capability.RECORD_DEVIATIONS)
 def deviation_new(request):
     return _edit(request)
 
 
-@role_required(*DEVIATION_WRITE_ROLES)
+@capability_required(Capability.RECORD_DEVIATIONS)
 def deviation_edit(request, pk: int):
     return _edit(request, get_deviation_for_user(request.user, pk, write=True))
 
 
-@role_required(*DEVIATION_READ_ROLES)
+@capability_required(Capability.READ_DEVIATION_REGISTER)
 def deviation_detail(request, pk: int):
     deviation = get_deviation_for_user(request.user, pk)
     return render(request, "safety/deviation_detail.html", {
         "deviation": deviation, "history": audit.history_for(deviation),
-        "can_write": has_role(request.user, *DEVIATION_WRITE_ROLES),
+        "can_write": can(request.user, Capability.RECORD_DEVIATIONS),
     })  # fmt: skip

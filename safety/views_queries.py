@@ -14,22 +14,16 @@ from observations.forms import ObservationForm, initial_from
 from observations.models import Observation
 from observations.services import ObservationConflict
 from safety import monitoring, queries
-from safety.access import (
-    QUERY_ANSWER_ROLES,
-    QUERY_RAISE_ROLES,
-    QUERY_READ_ROLES,
-    SOURCE_VERIFY_ROLES,
-    get_query_for_user,
-)
+from safety.access import get_query_for_user
 from safety.forms import AnswerForm, QueryFilterForm, QueryForm, ReopenForm
 from safety.models import DataQuery, QueryStatus
 from safety.views import _error_dict, page_of
 from trialsite import audit
-from trialsite.decorators import role_required
-from trialsite.roles import Role, has_role
+from trialsite.decorators import capability_required
+from trialsite.roles import Capability, can
 
 
-@role_required(*QUERY_READ_ROLES)
+@capability_required(Capability.READ_QUERIES)
 def query_list(request):
     form = QueryFilterForm(request.GET or None)
     rows = DataQuery.objects.for_user(request.user).select_related("participant__site", "raised_by")
@@ -45,14 +39,14 @@ def query_list(request):
     })  # fmt: skip
 
 
-@role_required(*QUERY_RAISE_ROLES)
+@capability_required(Capability.RAISE_QUERIES)
 def query_new(request, pk: int):
     participant = get_participant_for_user(request.user, pk)
     initial = {"day": request.GET.get("day"), "field_name": request.GET.get("field")}
     form = QueryForm(request.POST or None, field_choices=queries.field_choices(), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            query = queries.raise_query(participant=participant, user=request.user, **form.cleaned_data)
+            query = queries.raise_query(participant=participant, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(_error_dict(exc))
         else:
@@ -66,35 +60,35 @@ def _detail_context(request, query: DataQuery, **forms) -> dict:
         Observation.objects.filter(participant=query.participant, day=query.day).first() if query.day else None
     )
     user = request.user
-    can_answer = query.status == QueryStatus.OPEN and has_role(user, *QUERY_ANSWER_ROLES)
+    can_answer = query.status == QueryStatus.OPEN and can(user, Capability.ANSWER_QUERIES)
     correction = forms.get("correction")
     if correction is None and can_answer and observation is not None and not observation.is_locked:
         correction = ObservationForm(
-            arm_code=query.participant.arm.code, editing=True, initial=initial_from(observation)
+            adherence=query.participant.arm.adherence, editing=True, initial=initial_from(observation)
         )
     return {
         "query": query, "observation": observation, "history": audit.history_for(query),
-        "can_answer": can_answer, "can_close": query.raised_by_id == user.pk or has_role(user, Role.COORDINATOR),
+        "can_answer": can_answer, "can_close": query.raised_by_id == user.pk or can(user, Capability.CLOSE_ANY_QUERY),
         "answer_form": forms.get("answer") or AnswerForm(), "correction_form": correction,
         "reopen_form": forms.get("reopen") or ReopenForm(),
         "field_label": dict(queries.field_choices()).get(query.field_name, ""),
     }  # fmt: skip
 
 
-@role_required(*QUERY_READ_ROLES)
+@capability_required(Capability.READ_QUERIES)
 def query_detail(request, pk: int):
     query = get_query_for_user(request.user, pk)
     return render(request, "safety/query_detail.html", _detail_context(request, query))
 
 
 @require_POST
-@role_required(*QUERY_ANSWER_ROLES)
+@capability_required(Capability.ANSWER_QUERIES)
 def query_answer(request, pk: int):
-    query = get_query_for_user(request.user, pk, write_roles=QUERY_ANSWER_ROLES)
+    query = get_query_for_user(request.user, pk, write_capability=Capability.ANSWER_QUERIES)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
-            queries.answer_query(query=query, user=request.user, answer=form.cleaned_data["answer"])
+            queries.answer_query(query=query, by=request.user, answer=form.cleaned_data["answer"])
         except ValidationError as exc:
             form.add_service_errors(_error_dict(exc))
         else:
@@ -104,10 +98,10 @@ def query_answer(request, pk: int):
 
 
 @require_POST
-@role_required(*QUERY_ANSWER_ROLES)
+@capability_required(Capability.ANSWER_QUERIES)
 def query_correct(request, pk: int):
     """Answer by correcting the day: the observation form's values plus the answer as the reason for change."""
-    query = get_query_for_user(request.user, pk, write_roles=QUERY_ANSWER_ROLES)
+    query = get_query_for_user(request.user, pk, write_capability=Capability.ANSWER_QUERIES)
     observation = Observation.objects.filter(participant=query.participant, day=query.day).first()
     if observation is None:
         messages.error(request, _("This query is not about a recorded day: answer it with an explanation."))
@@ -115,12 +109,12 @@ def query_correct(request, pk: int):
     get_observation_for_user(request.user, observation.pk, write=True)
     data = request.POST.copy()
     data["reason"] = data.get("answer", "")  # the answer is the correction's reason for change
-    form = ObservationForm(data, arm_code=query.participant.arm.code, editing=True)
+    form = ObservationForm(data, adherence=query.participant.arm.adherence, editing=True)
     answer = AnswerForm(request.POST)
     if form.is_valid() and answer.is_valid():
         try:
             queries.answer_query_with_correction(
-                query=query, user=request.user, answer=answer.cleaned_data["answer"], values=form.values(),
+                query=query, by=request.user, answer=answer.cleaned_data["answer"], values=form.values(),
                 expected_version=form.cleaned_data["version"] or 0,
             )  # fmt: skip
         except ValidationError as exc:
@@ -134,11 +128,11 @@ def query_correct(request, pk: int):
 
 
 @require_POST
-@role_required(*QUERY_RAISE_ROLES)
+@capability_required(Capability.RAISE_QUERIES)
 def query_close(request, pk: int):
-    query = get_query_for_user(request.user, pk, write_roles=QUERY_RAISE_ROLES)
+    query = get_query_for_user(request.user, pk, write_capability=Capability.RAISE_QUERIES)
     try:
-        queries.close_query(query=query, user=request.user)
+        queries.close_query(query=query, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -147,12 +141,12 @@ def query_close(request, pk: int):
 
 
 @require_POST
-@role_required(*QUERY_RAISE_ROLES)
+@capability_required(Capability.RAISE_QUERIES)
 def query_reopen(request, pk: int):
-    query = get_query_for_user(request.user, pk, write_roles=QUERY_RAISE_ROLES)
+    query = get_query_for_user(request.user, pk, write_capability=Capability.RAISE_QUERIES)
     form = ReopenForm(request.POST)
     try:
-        queries.reopen_query(query=query, user=request.user, reason=form.data.get("reason", ""))
+        queries.reopen_query(query=query, by=request.user, reason=form.data.get("reason", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -161,11 +155,11 @@ def query_reopen(request, pk: int):
 
 
 @require_POST
-@role_required(*SOURCE_VERIFY_ROLES)
+@capability_required(Capability.VERIFY_SOURCE)
 def source_verify(request, pk: int):
     observation = get_observation_for_user(request.user, pk)
     try:
-        monitoring.source_verify(observation=observation, user=request.user)
+        monitoring.source_verify(observation=observation, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

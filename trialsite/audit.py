@@ -21,7 +21,7 @@ from django.http import Http404
 from pghistory.models import Events
 
 from trialsite.ids import pk_or_404
-from trialsite.roles import Role, require_role
+from trialsite.roles import Capability, require
 
 # Columns that are bookkeeping, not clinical content.
 SKIPPED_FIELDS = {"id", "created_at", "updated_at", "version"}
@@ -124,7 +124,7 @@ def recent_events(limit: int = 200):
 
 def get_tracked_object_for_user(user, app_label: str, model_name: str, pk: str) -> models.Model:
     """A tracked record for the record-history page: coordinators only (they see every site)."""
-    require_role(user, Role.COORDINATOR)
+    require(user, Capability.READ_AUDIT)
     try:
         model = apps.get_model(app_label, model_name)
     except LookupError as exc:

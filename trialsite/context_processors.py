@@ -1,14 +1,15 @@
 from trialsite.navigation import nav_for
-from trialsite.roles import Role, roles_of
+from trialsite.roles import Role, capabilities_of, roles_of
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "user_roles": []}
+        return {"nav_items": [], "user_roles": [], "can": {}}
     roles = roles_of(user)
     pending = getattr(request, "sign_in_pending", None)  # set by SignInStepsMiddleware
     return {
         "nav_items": [] if pending else nav_for(user),
         "user_roles": [Role(r).label for r in Role.values if r in roles],
+        "can": capabilities_of(user),  # templates: {% if can.read_audit %}
     }

@@ -2,7 +2,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 
-from trialsite.roles import require_role
+from trialsite.roles import require, require_role
 
 
 def role_required(*roles: str):
@@ -13,6 +13,21 @@ def role_required(*roles: str):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             require_role(request.user, *roles)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def capability_required(capability: str):
+    """Login required, then 403 unless the user's roles grant ``capability`` (trialsite.roles.CAPABILITIES)."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require(request.user, capability)
             return view(request, *args, **kwargs)
 
         return wrapped

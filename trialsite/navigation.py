@@ -1,4 +1,4 @@
-"""The navigation bar: which pages each role sees, in one list.
+"""The navigation bar: which pages a user sees, by the capability each page needs (trialsite.roles).
 
 Entries whose URL name is not (yet) routed are skipped, so the list can name
 pages of every app without importing them.
@@ -9,49 +9,45 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from trialsite.roles import Role, roles_of
-
-M, C, I = Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR
-MON = Role.MONITOR
+from trialsite.roles import Capability, can
 
 
 @dataclass(frozen=True)
 class NavItem:
     url_name: str
     label: str
-    roles: tuple[str, ...]
+    capability: str
 
 
 NAV_ITEMS = (
-    NavItem("observations:today", _("Today"), (M, C)),
-    NavItem("enrollment:screening_new", _("Screen"), (M, C)),
-    NavItem("enrollment:participant_list", _("Participants"), (M, C, I, MON)),
-    NavItem("enrollment:screening_log", _("Screening log"), (M, C)),
-    NavItem("enrollment:flow", _("Participant flow"), (C, I)),
-    NavItem("enrollment:allocation_list", _("Allocation list"), (C,)),
-    NavItem("observations:completeness", _("Completeness"), (C,)),
-    NavItem("observations:deviations", _("Deviations"), (C, I)),
-    NavItem("observations:import", _("Import"), (C,)),
-    NavItem("safety:ae_list", _("Adverse events"), (M, C, I, MON)),
-    NavItem("safety:query_list", _("Data queries"), (M, C, MON)),
-    NavItem("safety:deviation_list", _("Deviation register"), (C, I, MON)),
-    NavItem("analysis:plan", _("Analysis plan"), (C, I)),
-    NavItem("analysis:dashboard", _("Results"), (C, I)),
-    NavItem("exports:export", _("Export"), (C, I)),
-    NavItem("enrollment:study_detail", _("Study"), (M, C, I, MON)),
-    NavItem("enrollment:people_list", _("People"), (C,)),
-    NavItem("enrollment:setup_study", _("Study set-up"), (C,)),
-    NavItem("enrollment:setup_sites", _("Sites"), (C,)),
-    NavItem("audit_log", _("Audit trail"), (C,)),
-    NavItem("api_tokens", _("API tokens"), (C,)),
+    NavItem("observations:today", _("Today"), Capability.RECORD_OBSERVATIONS),
+    NavItem("enrollment:screening_new", _("Screen"), Capability.SCREEN_AND_ENROL),
+    NavItem("enrollment:participant_list", _("Participants"), Capability.READ_PARTICIPANTS),
+    NavItem("enrollment:screening_log", _("Screening log"), Capability.SCREEN_AND_ENROL),
+    NavItem("enrollment:flow", _("Participant flow"), Capability.READ_RESULTS),
+    NavItem("enrollment:allocation_list", _("Allocation list"), Capability.MANAGE_ALLOCATION),
+    NavItem("observations:completeness", _("Completeness"), Capability.SEE_COMPLETENESS),
+    NavItem("observations:deviations", _("Deviations"), Capability.READ_RESULTS),
+    NavItem("observations:import", _("Import"), Capability.IMPORT_DATA),
+    NavItem("safety:ae_list", _("Adverse events"), Capability.READ_SAFETY),
+    NavItem("safety:query_list", _("Data queries"), Capability.READ_QUERIES),
+    NavItem("safety:deviation_list", _("Deviation register"), Capability.READ_DEVIATION_REGISTER),
+    NavItem("analysis:plan", _("Analysis plan"), Capability.READ_ANALYSIS_PLAN),
+    NavItem("analysis:dashboard", _("Results"), Capability.READ_RESULTS),
+    NavItem("exports:export", _("Export"), Capability.EXPORT_DEIDENTIFIED),
+    NavItem("enrollment:study_detail", _("Study"), Capability.READ_PARTICIPANTS),
+    NavItem("enrollment:people_list", _("People"), Capability.MANAGE_PEOPLE),
+    NavItem("enrollment:setup_study", _("Study set-up"), Capability.SET_UP_STUDY),
+    NavItem("enrollment:setup_sites", _("Sites"), Capability.SET_UP_STUDY),
+    NavItem("audit_log", _("Audit trail"), Capability.READ_AUDIT),
+    NavItem("api_tokens", _("API tokens"), Capability.MANAGE_API_TOKENS),
 )
 
 
 def nav_for(user) -> list[dict]:
-    roles = roles_of(user)
     items = []
     for item in NAV_ITEMS:
-        if not roles.intersection(item.roles):
+        if not can(user, item.capability):
             continue
         try:
             items.append({"url": reverse(item.url_name), "label": item.label, "name": item.url_name})

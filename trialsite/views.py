@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trialsite import audit, auditchain, tokens
-from trialsite.decorators import role_required
+from trialsite.decorators import capability_required
 from trialsite.models import Profile
-from trialsite.roles import Role
+from trialsite.roles import Capability
 
 
 def server_error(request):
@@ -56,14 +56,14 @@ def set_language(request):
     return response
 
 
-@role_required(Role.COORDINATOR)
+@capability_required(Capability.READ_AUDIT)
 def record_history(request, app_label: str, model_name: str, pk: str):
     obj = audit.get_tracked_object_for_user(request.user, app_label, model_name, pk)
     entries = audit.history_for(obj)
     return render(request, "audit/record_history.html", {"object": obj, "entries": entries})
 
 
-@role_required(Role.COORDINATOR)
+@capability_required(Capability.READ_AUDIT)
 def audit_log(request):
     verification = auditchain.last_verification()
     problem = auditchain.describe(verification.problem) if verification and not verification.intact else ""
@@ -71,13 +71,13 @@ def audit_log(request):
     return render(request, "audit/log.html", context)
 
 
-@role_required(Role.COORDINATOR)
+@capability_required(Capability.MANAGE_API_TOKENS)
 def api_tokens(request):
     return render(request, "registration/api_tokens.html", {"holders": tokens.token_holders()})
 
 
 @require_POST
-@role_required(Role.COORDINATOR)
+@capability_required(Capability.MANAGE_API_TOKENS)
 def revoke_api_tokens(request, user_id: int):
     holder = tokens.get_token_holder(user_id)
     revoked = tokens.revoke_tokens(user=holder)

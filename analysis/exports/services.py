@@ -18,11 +18,10 @@ from analysis.exports.models import ExportFormat, ExportLayout, ExportRecord
 from analysis.exports.queries import Scope, iter_rows, observations_sql, participants_sql
 from analysis.exports.wide import wide_rows
 from analysis.exports.writers import Table, write_tables
-from analysis.masking import outcome_masked_for
-from analysis.results import compute_results
+from analysis.visibility import visible_results
 from enrollment.models import Study
 from trialsite import audit
-from trialsite.roles import Role, has_role
+from trialsite.roles import Capability, can
 
 LANGUAGES = ("id", "en")
 RESULTS_FILE = "results.json"
@@ -47,14 +46,12 @@ class ExportOptions:
 
 
 def check_export_allowed(user, *, deidentified: bool) -> None:
-    """Coordinators export identified or de-identified data; investigators de-identified only; others nothing."""
-    if has_role(user, Role.COORDINATOR):
-        return
-    if has_role(user, Role.INVESTIGATOR) and deidentified:
+    """Identified data needs EXPORT_IDENTIFIED, de-identified data EXPORT_DEIDENTIFIED (trialsite.roles)."""
+    if can(user, Capability.EXPORT_IDENTIFIED if not deidentified else Capability.EXPORT_DEIDENTIFIED):
         return
     raise PermissionDenied(
         _("Investigators may export de-identified data only.")
-        if has_role(user, Role.INVESTIGATOR)
+        if can(user, Capability.EXPORT_DEIDENTIFIED)
         else _("Only coordinators and investigators may export data.")
     )
 
@@ -96,25 +93,26 @@ def _header(study: Study, user, options: ExportOptions, masked: bool) -> dict:
     }
 
 
-def export_bundle(*, study: Study, user, options: ExportOptions, folder: Path) -> tuple[ExportRecord, Path]:
+def export_bundle(*, study: Study, by, options: ExportOptions, folder: Path) -> tuple[ExportRecord, Path]:
     """Check the user's role, write the bundle into ``folder`` and log it; returns (record, zip path).
 
     The queries run in one REPEATABLE READ transaction (when not nested), so the files and the
     analysis JSON describe the same snapshot of the study.
     """
-    check_export_allowed(user, deidentified=options.deidentified)
+    check_export_allowed(by, deidentified=options.deidentified)
     options.check(study)
-    masked = outcome_masked_for(user, study)
     outermost = not connection.in_atomic_block
     with transaction.atomic(), translation.override(options.language):
         if outermost:
             connection.cursor().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        visible = visible_results(by, study, population="complete_cases")
+        masked = visible.masked
         files = write_tables(options.file_format, build_tables(study, options, masked=masked), folder)
-        if not masked:
-            files.append(write_json(compute_results(study, population="complete_cases"), folder / RESULTS_FILE))
+        if not masked:  # the bundle is the data by arm; a masked export carries neither arms nor results
+            files.append(write_json(visible.result, folder / RESULTS_FILE))
         path = folder / bundle_name(study, options)
-        manifest = write_bundle(files, _header(study, user, options, masked), path)
-        record = _log(study, user, options, masked, path, manifest)
+        manifest = write_bundle(files, _header(study, by, options, masked), path)
+        record = _log(study, by, options, masked, path, manifest)
     return record, path
 
 
@@ -135,10 +133,10 @@ def _log(study, user, options: ExportOptions, masked: bool, path: Path, manifest
         )  # fmt: skip
 
 
-def export_to_file(*, study: Study, user, options: ExportOptions, output: Path) -> ExportRecord:
+def export_to_file(*, study: Study, by, options: ExportOptions, output: Path) -> ExportRecord:
     """Export into a temporary folder, then move the bundle to ``output``."""
     with tempfile.TemporaryDirectory(prefix="trialsite-export-") as folder:
-        record, path = export_bundle(study=study, user=user, options=options, folder=Path(folder))
+        record, path = export_bundle(study=study, by=by, options=options, folder=Path(folder))
         output.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, output)
     return record

@@ -14,15 +14,14 @@ from analysis.exports.forms import ExportForm
 from analysis.exports.models import ExportRecord
 from analysis.exports.services import check_export_allowed, export_bundle
 from enrollment.access import get_study_for_user
-from trialsite.decorators import role_required
-from trialsite.roles import Role, has_role
+from trialsite.decorators import capability_required
+from trialsite.roles import Capability, can
 
-C, I = Role.COORDINATOR, Role.INVESTIGATOR
 PAST_EXPORTS_SHOWN = 50
 
 
 def _page(request, study, form, status=200):
-    coordinator = has_role(request.user, C)
+    coordinator = can(request.user, Capability.EXPORT_IDENTIFIED)
     past = ExportRecord.objects.for_study(study)[:PAST_EXPORTS_SHOWN] if coordinator else []
     context = {"study": study, "form": form, "past_exports": past, "show_log": coordinator}
     return render(request, "exports/export.html", context, status=status)
@@ -30,18 +29,19 @@ def _page(request, study, form, status=200):
 
 def _form(request, study, data=None) -> ExportForm:
     language = (get_language() or "id")[:2]
-    return ExportForm(data, study=study, identified_allowed=has_role(request.user, C), initial={"language": language})
+    identified = can(request.user, Capability.EXPORT_IDENTIFIED)
+    return ExportForm(data, study=study, identified_allowed=identified, initial={"language": language})
 
 
 @require_GET
-@role_required(C, I)
+@capability_required(Capability.EXPORT_DEIDENTIFIED)
 def export_page(request):
     study = get_study_for_user(request.user, request.GET.get("study"))
     return _page(request, study, _form(request, study))
 
 
 @require_POST
-@role_required(C, I)
+@capability_required(Capability.EXPORT_DEIDENTIFIED)
 def export_download(request):
     study = get_study_for_user(request.user, request.GET.get("study"))
     form = _form(request, study, request.POST)
@@ -51,7 +51,7 @@ def export_download(request):
     check_export_allowed(request.user, deidentified=options.deidentified)
     folder = tempfile.TemporaryDirectory(prefix="trialsite-export-")
     try:
-        _record, path = export_bundle(study=study, user=request.user, options=options, folder=Path(folder.name))
+        _record, path = export_bundle(study=study, by=request.user, options=options, folder=Path(folder.name))
         bundle = path.open("rb")
     finally:
         folder.cleanup()  # an open handle keeps the zip readable until the response is sent

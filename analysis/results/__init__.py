@@ -35,9 +35,16 @@ from analysis.frames import (
     load_day_measures,
     load_participants,
 )
-from analysis.results.planned import planned_results
+from analysis.results.planned import planned_labels, planned_results
 
-__all__ = ["POPULATIONS", "AnalysisData", "compute_results", "load_analysis_data", "results_from_data"]
+__all__ = [
+    "POPULATIONS",
+    "AnalysisData",
+    "compute_results",
+    "load_analysis_data",
+    "pooled_from_data",
+    "results_from_data",
+]
 
 COMPARISONS = ("change", "post", "pre")
 
@@ -48,6 +55,7 @@ class ArmData:
 
     code: str
     label: str
+    labels: dict[str, str]  # language code -> label, so each language's text names the arm its own way
     n_enrolled: int
     excluded: dict[str, int]
     rows: list[AnalysedRow]
@@ -127,32 +135,67 @@ def _arm_data(arm, people: list[ParticipantData], population: str, days: dict) -
     for person in analysed:
         for day, score in person.scores.items():
             day_scores.setdefault(day, []).append(score)
-    return ArmData(arm.code, str(arm.label), len(people), excluded, rows, day_scores)
+    labels = {"id": arm.label_id, "en": arm.label_en}
+    return ArmData(arm.code, str(arm.label), labels, len(people), excluded, rows, day_scores)
 
 
 def results_from_data(data: AnalysisData) -> dict:
     """Stage 2: every statistic of the analysis, from the loaded data (no database access)."""
     groups = [_group(arm) for arm in data.arms]
     comparisons = _mann_whitney(data.arms)
-    all_rows = [row for arm in data.arms for row in arm.rows]
     planned = planned_results(data, groups, comparisons) if data.plan else {}
     plan_flags = planned.pop("plan_flags", [])
+    return (
+        _header(data)
+        | {
+            "masked": False,
+            "groups": groups,
+            "mann_whitney": comparisons,
+            "daily": {arm.code: _daily(arm.day_scores, data.n_days) for arm in data.arms},
+            "flags": stats.flags(groups, comparisons, data.alpha, _) + _study_flags(data) + plan_flags,
+        }
+        | planned
+    )
+
+
+def pooled_from_data(data: AnalysisData) -> dict:
+    """The same result shape with the arms pooled: what a masked viewer may see (no arm is named).
+
+    ``groups``, ``mann_whitney`` and ``flags`` are empty; ``pooled`` holds the figures of all
+    analysed participants and ``daily`` has one series, ``"all"``. The plan's ``plan`` and
+    ``analyses`` keep their labels (same order and roles as unmasked) without any number.
+    """
+    rows = [row for arm in data.arms for row in arm.rows]
+    day_scores: dict[int, list[int]] = {}
+    for arm in data.arms:
+        for day, scores in arm.day_scores.items():
+            day_scores.setdefault(day, []).extend(scores)
+    pooled = {
+        "n_enrolled": sum(arm.n_enrolled for arm in data.arms),
+        "n_complete": len(rows),
+        "pre": stats.describe([row.pre for row in rows]),
+        "post": stats.describe([row.post for row in rows]),
+    }
+    empty = {"groups": [], "mann_whitney": {}, "flags": []}
+    labels = planned_labels(data) | {"normality": {}} if data.plan else {}  # normality is by arm: none here
+    daily = {"all": _daily(day_scores, data.n_days)}
+    return _header(data) | empty | {"masked": True, "pooled": pooled, "daily": daily} | labels
+
+
+def _header(data: AnalysisData) -> dict:
+    """The identifying keys of every result, masked or not (study, time, data hash, days, alpha)."""
     return {
         "study": data.study_slug,
         "study_title": data.study_title,
         "generated_at": timezone.now().isoformat(),
-        "data_sha256": canonical_rows_sha256(all_rows),
+        "data_sha256": canonical_rows_sha256([row for arm in data.arms for row in arm.rows]),
         "population": data.population,
         "outcome": "score",
         "pre_day": data.pre_day,
         "post_day": data.post_day,
         "n_days": data.n_days,
         "alpha": data.alpha,
-        "groups": groups,
-        "mann_whitney": comparisons,
-        "daily": {arm.code: _daily(arm, data.n_days) for arm in data.arms},
-        "flags": stats.flags(groups, comparisons, data.alpha, _) + _study_flags(data) + plan_flags,
-    } | planned
+    }
 
 
 def _group(arm: ArmData) -> dict:
@@ -161,6 +204,7 @@ def _group(arm: ArmData) -> dict:
     return {
         "code": arm.code,
         "label": arm.label,
+        "labels": arm.labels,
         "n_enrolled": arm.n_enrolled,
         "n_complete": len(arm.rows),
         "n_excluded": arm.n_enrolled - len(arm.rows),
@@ -186,11 +230,11 @@ def _mann_whitney(arms: list[ArmData]) -> dict:
     }
 
 
-def _daily(arm: ArmData, n_days: int) -> list[dict]:
+def _daily(day_scores: dict[int, list[int]], n_days: int) -> list[dict]:
     """Per day 1..n_days: n, median, q1, q3, mean of the analysed participants' scores that day."""
     summary = []
     for day in range(1, n_days + 1):
-        described = stats.describe(arm.day_scores.get(day, []))
+        described = stats.describe(day_scores.get(day, []))
         summary.append({"day": day} | {key: described[key] for key in ("n", "median", "q1", "q3", "mean")})
     return summary
 

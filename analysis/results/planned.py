@@ -72,15 +72,29 @@ def planned_results(data, groups: list[dict], comparisons: dict) -> dict:
     return {"plan": plan, "analyses": analyses, "normality": normality, "plan_flags": flags}
 
 
-def _entry(key: str, planned: str, computed: dict, content: PlanContent, data, locked: bool) -> dict:
+def planned_labels(data) -> dict:
+    """What a masked viewer may see of the plan: ``plan`` and ``analyses`` with their labels, no numbers."""
+    summary = data.plan
+    content = PlanContent(summary["roles"], summary["population"], summary["sensitivity_population"],
+                          summary["multiplicity"])  # fmt: skip
+    analyses = [_label(key, planned, content, data, summary["locked"]) for key, planned in content.ordered()]
+    plan = summary | {"exploratory": not summary["locked"], "notice": _exploratory_notice(summary)}
+    return {"plan": plan, "analyses": analyses}
+
+
+def _label(key: str, planned: str, content: PlanContent, data, locked: bool) -> dict:
     role = role_in_population(planned, plan=content, population=data.population, locked=locked)
-    entry = {
+    return {
         "key": key,
         "role": role,
         "planned_role": planned,
         "role_label": both(AnalysisRole(role).label),
         "title": both(PlannedAnalysis(key).label),
     }
+
+
+def _entry(key: str, planned: str, computed: dict, content: PlanContent, data, locked: bool) -> dict:
+    entry = _label(key, planned, content, data, locked)
     if key in PRIMARY_REFERENCES:
         return entry | {"see": PRIMARY_REFERENCES[key]}
     return entry | {"result": computed[key]}
@@ -182,8 +196,13 @@ def _adjust(analyses: list[dict], multiplicity: str) -> None:
 
 def _normality(data, groups: list[dict]) -> dict:
     tests = {arm.code: stats.shapiro_wilk([row.post - row.pre for row in arm.rows]) for arm in data.arms}
-    labels = {group["code"]: group["label"] for group in groups}
-    return {"groups": tests, "explanation": both(lambda: _explain(tests, labels, data.alpha))}
+    return {"groups": tests, "explanation": both(lambda: _explain(tests, _labels_in_language(groups), data.alpha))}
+
+
+def _labels_in_language(groups: list[dict]) -> dict[str, str]:
+    """Each arm's label in the active language, so each language's text names the arms its own way."""
+    language = (translation.get_language() or "")[:2]
+    return {group["code"]: group.get("labels", {}).get(language) or group["label"] for group in groups}
 
 
 def _explain(tests: dict, labels: dict, alpha: float) -> str:

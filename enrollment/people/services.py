@@ -20,11 +20,11 @@ from enrollment.models import Membership, Site
 from trialsite import audit, two_factor
 from trialsite.accounts import issue_one_time_code
 from trialsite.models import Account
-from trialsite.roles import Role, require_role
+from trialsite.roles import CAPABILITIES, Capability, Role, require
 
 User = get_user_model()
-# Who manages people (kept as a require_role call so the capability matrix can take it over).
-PEOPLE_ROLES = (Role.COORDINATOR,)
+# Who manages people is the capability matrix's (trialsite.roles).
+PEOPLE_ROLES = tuple(sorted(CAPABILITIES[Capability.MANAGE_PEOPLE]))
 # Roles that work only at their own sites and so need at least one.
 SITE_BOUND_ROLES = (Role.MIDWIFE,)
 
@@ -39,7 +39,7 @@ class PersonDetails:
 
 def people_for_user(user):
     """Everyone a coordinator manages (not Django superusers), with roles and sites loaded."""
-    require_role(user, *PEOPLE_ROLES)
+    require(user, Capability.MANAGE_PEOPLE)
     return (
         User.objects.filter(is_superuser=False)
         .prefetch_related("groups", "site_memberships__site")
@@ -49,7 +49,7 @@ def people_for_user(user):
 
 def get_person_for_user(user, pk: int):
     """A person ``user`` may manage: coordinators only (403 otherwise); superusers and unknown ids are 404."""
-    require_role(user, *PEOPLE_ROLES)
+    require(user, Capability.MANAGE_PEOPLE)
     person = User.objects.filter(pk=pk, is_superuser=False).first()
     if person is None:
         raise Http404
@@ -85,7 +85,7 @@ def _apply(person, details: PersonDetails) -> None:
 
 def create_person(*, by, username: str, details: PersonDetails) -> tuple:
     """A new account with roles and sites and a one-time code to hand over; returns (person, code)."""
-    require_role(by, *PEOPLE_ROLES)
+    require(by, Capability.MANAGE_PEOPLE)
     username = username.strip()
     _validate(details)
     if User.objects.filter(username__iexact=username).exists():
@@ -99,7 +99,7 @@ def create_person(*, by, username: str, details: PersonDetails) -> tuple:
 
 def update_person(*, by, person, details: PersonDetails, reason: str):
     """Change name, roles and sites of ``person``, with the reason."""
-    require_role(by, *PEOPLE_ROLES)
+    require(by, Capability.MANAGE_PEOPLE)
     _validate(details)
     reason = _required_reason(reason)
     if person.pk == by.pk and not set(details.roles) & set(PEOPLE_ROLES):
@@ -111,7 +111,7 @@ def update_person(*, by, person, details: PersonDetails, reason: str):
 
 def set_active(*, by, person, active: bool, reason: str):
     """Deactivate (sign-in and API tokens stop working at once) or reactivate ``person``; never deletes."""
-    require_role(by, *PEOPLE_ROLES)
+    require(by, Capability.MANAGE_PEOPLE)
     reason = _required_reason(reason)
     if person.pk == by.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
@@ -125,7 +125,7 @@ def set_active(*, by, person, active: bool, reason: str):
 
 def reset_sign_in(*, by, person, reason: str) -> str:
     """A new one-time code for ``person`` (earlier ones stop working); she chooses a new password with it."""
-    require_role(by, *PEOPLE_ROLES)
+    require(by, Capability.MANAGE_PEOPLE)
     reason = _required_reason(reason)
     if not person.is_active:
         raise ValidationError(_("Reactivate the account first."))
@@ -135,7 +135,7 @@ def reset_sign_in(*, by, person, reason: str) -> str:
 
 def reset_person_second_factor(*, by, person, reason: str):
     """Remove ``person``'s authenticator and recovery codes (lost phone); she enrols again at next sign-in."""
-    require_role(by, *PEOPLE_ROLES)
+    require(by, Capability.MANAGE_PEOPLE)
     reason = _required_reason(reason)
     with transaction.atomic(), audit.reason(reason, user=by.pk):
         two_factor.reset_second_factor(person=person)

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 from enrollment.people import services
 from enrollment.people.forms import ChangePersonForm, NewPersonForm, ReasonForm
 from trialsite.accounts import has_second_factor
-from trialsite.decorators import role_required
+from trialsite.decorators import capability_required
 from trialsite.forms import add_errors
-from trialsite.roles import Role
+from trialsite.roles import Capability, Role
 
 
 def _handover(request, person, code: str):
@@ -20,7 +20,7 @@ def _handover(request, person, code: str):
     return render(request, "enrollment/people/handover.html", {"person": person, "code": code})
 
 
-@role_required(*services.PEOPLE_ROLES)
+@capability_required(Capability.MANAGE_PEOPLE)
 def people_list(request):
     rows = [(person, role_labels(person)) for person in services.people_for_user(request.user)]
     return render(request, "enrollment/people/list.html", {"rows": rows})
@@ -32,7 +32,7 @@ def role_labels(person) -> list[str]:
 
 
 @never_cache
-@role_required(*services.PEOPLE_ROLES)
+@capability_required(Capability.MANAGE_PEOPLE)
 def person_new(request):
     form = NewPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -55,7 +55,7 @@ def _initial(person) -> dict:
     }
 
 
-@role_required(*services.PEOPLE_ROLES)
+@capability_required(Capability.MANAGE_PEOPLE)
 def person_detail(request, pk: int):
     person = services.get_person_for_user(request.user, pk)
     form = ChangePersonForm(request.POST or None, initial=_initial(person))
@@ -94,7 +94,7 @@ def _reason_action(request, pk: int, action, done: str):
 
 
 @require_POST
-@role_required(*services.PEOPLE_ROLES)
+@capability_required(Capability.MANAGE_PEOPLE)
 def person_deactivate(request, pk: int):
     def deactivate(**kwargs):
         return services.set_active(active=False, **kwargs)
@@ -103,7 +103,7 @@ def person_deactivate(request, pk: int):
 
 
 @require_POST
-@role_required(*services.PEOPLE_ROLES)
+@capability_required(Capability.MANAGE_PEOPLE)
 def person_reactivate(request, pk: int):
     def reactivate(**kwargs):
         return services.set_active(active=True, **kwargs)
@@ -113,7 +113,7 @@ def person_reactivate(request, pk: int):
 
 @never_cache
 @require_POST
-@role_required(*services.PEOPLE_ROLES)
+@capability_required(Capability.MANAGE_PEOPLE)
 def person_reset_code(request, pk: int):
     response, code = _reason_action(request, pk, services.reset_sign_in, "")
     if code is None:
@@ -122,7 +122,7 @@ def person_reset_code(request, pk: int):
 
 
 @require_POST
-@role_required(*services.PEOPLE_ROLES)
+@capability_required(Capability.MANAGE_PEOPLE)
 def person_reset_second_factor(request, pk: int):
     return _reason_action(
         request, pk, services.reset_person_second_factor, _("Second factor removed; it is set up again at sign-in.")

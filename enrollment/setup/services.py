@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 
 from enrollment.models import Site, Study
 from trialsite import audit
-from trialsite.roles import Role, require_role
+from trialsite.roles import Capability, require
 
-# Who sets up sites (a require_role call, so the capability matrix can take it over).
-SETUP_ROLES = (Role.COORDINATOR,)
+# Who sets up the study and its sites is the capability matrix's (trialsite.roles).
 
 
 def site_code_lock(site: Site) -> str:
@@ -36,7 +35,7 @@ def _check_code(study: Study, code: str, site: Site | None) -> None:
 
 
 def add_site(*, by, study: Study, code: str, name: str, reason: str) -> Site:
-    require_role(by, *SETUP_ROLES)
+    require(by, Capability.SET_UP_STUDY)
     reason = _reason(reason)
     site = Site(study=study, code=code.strip().upper(), name=name.strip(), order=study.sites.count())
     site.full_clean(exclude=["order"], validate_unique=False, validate_constraints=False)
@@ -47,7 +46,7 @@ def add_site(*, by, study: Study, code: str, name: str, reason: str) -> Site:
 
 
 def change_site(*, by, site: Site, code: str, name: str, reason: str) -> Site:
-    require_role(by, *SETUP_ROLES)
+    require(by, Capability.SET_UP_STUDY)
     reason = _reason(reason)
     code = code.strip().upper()
     if code != site.code and site_code_lock(site):
@@ -81,7 +80,7 @@ def _check_days(values: dict) -> None:
 
 def change_study(*, by, study: Study, values: dict, reason: str) -> Study:
     """Change titles (always) and the design fields (only while nobody is enrolled), with the reason."""
-    require_role(by, *SETUP_ROLES)
+    require(by, Capability.SET_UP_STUDY)
     reason = _reason(reason)
     changed = [f for f in DESIGN_FIELDS if f in values and values[f] != getattr(study, f)]
     if changed and design_lock(study):
@@ -99,7 +98,7 @@ def add_arm(*, by, study: Study, code: str, label_id: str, label_en: str, reason
     """A new arm, only while nobody is enrolled (allocation lists and analysis are built on the arms)."""
     from enrollment.models import Arm
 
-    require_role(by, *SETUP_ROLES)
+    require(by, Capability.SET_UP_STUDY)
     reason = _reason(reason)
     if design_lock(study):
         raise ValidationError({"code": [design_lock(study)]})
@@ -127,7 +126,7 @@ def add_criterion(*, by, study: Study, code: str, kind: str, text_id: str, text_
     """A new eligibility criterion, only before the first screening (every screening answers all of them)."""
     from enrollment.models import Criterion
 
-    require_role(by, *SETUP_ROLES)
+    require(by, Capability.SET_UP_STUDY)
     reason = _reason(reason)
     if criteria_lock(study):
         raise ValidationError({"code": [criteria_lock(study)]})

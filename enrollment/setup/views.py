@@ -11,11 +11,12 @@ from enrollment.access import get_study_for_user
 from enrollment.models import Site, Study
 from enrollment.setup import services
 from enrollment.setup.forms import ArmForm, CriterionForm, SiteForm, StudyForm
-from trialsite.decorators import role_required
+from trialsite.decorators import capability_required
 from trialsite.forms import add_errors
+from trialsite.roles import Capability
 
 
-@role_required(*services.SETUP_ROLES)
+@capability_required(Capability.SET_UP_STUDY)
 def sites(request):
     study = get_study_for_user(request.user, request.GET.get("study"), write=True)
     form = SiteForm(request.POST or None)
@@ -31,7 +32,7 @@ def sites(request):
     return render(request, "enrollment/setup/sites.html", {"study": study, "rows": rows, "form": form})
 
 
-@role_required(*services.SETUP_ROLES)
+@capability_required(Capability.SET_UP_STUDY)
 def site_edit(request, pk: int):
     study = get_study_for_user(request.user, request.GET.get("study"), write=True)
     site = Site.objects.filter(study=study, pk=pk).first()
@@ -50,7 +51,7 @@ def site_edit(request, pk: int):
     return render(request, "enrollment/setup/site_form.html", {"site": site, "form": form, "locked": locked})
 
 
-@role_required(*services.SETUP_ROLES)
+@capability_required(Capability.SET_UP_STUDY)
 def study(request):
     study = get_study_for_user(request.user, request.GET.get("study"), write=True)
     locked = services.design_lock(study)
@@ -94,7 +95,7 @@ def _study_context(request, study, **forms) -> dict:
 
 
 @require_POST
-@role_required(*services.SETUP_ROLES)
+@capability_required(Capability.SET_UP_STUDY)
 def criterion_add(request):
     study = get_study_for_user(request.user, request.GET.get("study"), write=True)
     form = CriterionForm(request.POST)

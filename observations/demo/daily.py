@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from enrollment.models import Membership, Participant, Study
-from observations import rules
-from observations.models import Adherence, MissingReason, Observation, schedule_for
+from enrollment.models import AdherenceKind, Membership, Participant, Study
+from observations.models import Adherence, MissingReason, Observation
 from observations.services import correct_observation, local_today, record_observation
 from observations.validation import DATA_FIELDS as _EDITABLE
 from trialsite.roles import Role
@@ -21,14 +20,14 @@ MISSING_CHOICES = (MissingReason.NOT_VISITED, MissingReason.UNREACHABLE, Missing
 
 def _chance(participant: Participant, day: int, n_days: int) -> float:
     """Probability an indicator is met: low at day 1, rising over the days, faster with the massage."""
-    slope = 0.55 if "massage" in participant.arm.code else 0.4
+    slope = 0.55 if participant.arm.adherence == AdherenceKind.MASSAGE else 0.4
     return min(0.95, 0.2 + slope * (day - 1) / max(n_days - 1, 1))
 
 
 def _values(rng: random.Random, participant: Participant, day: int, n_days: int) -> dict:
     p = _chance(participant, day, n_days)
     met = [rng.random() < p for _ in range(4)]
-    massage = "massage" in participant.arm.code
+    massage = participant.arm.adherence == AdherenceKind.MASSAGE
     given = rng.random() < 0.9
     return {
         "feeds_24h": rng.randint(8, 12) if met[0] else rng.choice((4, 5, 6, 7, 13, 14)),
@@ -44,8 +43,8 @@ def _values(rng: random.Random, participant: Participant, day: int, n_days: int)
 
 
 def _day(rng, participant, day, today, deviations_left, user) -> Observation | None:
-    schedule = schedule_for(participant)
-    target = rules.target_date(schedule.start, day)
+    schedule = participant.schedule
+    target = schedule.target(day)
     # Today's visits are left for the midwife to enter, so the demo worklist has work in it.
     last = min(today - timedelta(days=1), schedule.stopped_on or today)
     if target > last:
@@ -58,7 +57,7 @@ def _day(rng, participant, day, today, deviations_left, user) -> Observation | N
         if deviations_left[0] > 0 and day > 1 and late <= last and rng.random() < 0.1:
             values.update(observed_on=late, deviation_reason="Ibu sedang di rumah orang tua; kunjungan tertunda.")
             deviations_left[0] -= 1
-    return record_observation(participant=participant, day=day, values=values, user=user, today=today)
+    return record_observation(participant=participant, day=day, values=values, by=user, today=today)
 
 
 @transaction.atomic
@@ -90,7 +89,7 @@ def _correct_a_few(rng: random.Random, observations: list[Observation], today, m
         correct_observation(
             observation=obs,
             values=values,
-            user=midwives.get(obs.participant.site_id),
+            by=midwives.get(obs.participant.site_id),
             reason="Salah salin dari lembar observasi kertas.",
             expected_version=obs.version,
             today=today,

@@ -16,4 +16,4 @@ def seed_locked_plan(study: Study) -> AnalysisPlan:
     if plan.is_locked:
         return plan
     user = get_user_model().objects.get(username=DEMO_PLAN_LOCKED_BY)
-    return plans.lock_plan(study=study, user=user, reason=DEMO_PLAN_REASON)
+    return plans.lock_plan(study=study, by=user, reason=DEMO_PLAN_REASON)

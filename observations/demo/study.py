@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from enrollment import services
 from enrollment.models import (
+    AdherenceKind,
     AllocationListEntry,
     AllocationMethod,
     Arm,
@@ -27,8 +28,8 @@ from trialsite.roles import Role
 
 DEMO_SLUG = "moringa-oxytocin"
 DEMO_ARMS = (
-    ("moringa", "Serbuk daun kelor", "Moringa leaf powder"),
-    ("oxytocin_massage", "Pijat oksitosin", "Oxytocin massage"),
+    ("moringa", "Serbuk daun kelor", "Moringa leaf powder", AdherenceKind.DOSE),
+    ("oxytocin_massage", "Pijat oksitosin", "Oxytocin massage", AdherenceKind.MASSAGE),
 )
 DEMO_SITES = (("SRP1", "Puskesmas Serpong 1"), ("PAR", "Puskesmas Pondok Aren"))
 # username -> (role, site codes, first name)
@@ -51,9 +52,11 @@ def seed_study() -> Study:
             "allocation_method": AllocationMethod.ASSIGNED,
         },
     )
-    for order, (code, label_id, label_en) in enumerate(DEMO_ARMS):
+    for order, (code, label_id, label_en, adherence) in enumerate(DEMO_ARMS):
         Arm.objects.get_or_create(
-            study=study, code=code, defaults={"label_id": label_id, "label_en": label_en, "order": order}
+            study=study,
+            code=code,
+            defaults={"label_id": label_id, "label_en": label_en, "order": order, "adherence": adherence},
         )
     for order, (code, name) in enumerate(DEMO_SITES):
         Site.objects.get_or_create(study=study, code=code, defaults={"name": name, "order": order})
@@ -175,7 +178,7 @@ def _follow_up(rng: random.Random, participant: Participant, by, today: date, wi
             participant=participant,
             status=ParticipantStatus.WITHDRAWN,
             on=on,
-            reason_text=rng.choice(WITHDRAWAL_REASONS),
+            reason=rng.choice(WITHDRAWAL_REASONS),
             by=by,
         )
     elif last_day < today:

@@ -4,9 +4,8 @@ from django import template
 from django.utils import timezone
 
 from safety import queries
-from safety.access import AE_WRITE_ROLES, QUERY_RAISE_ROLES, SOURCE_VERIFY_ROLES
 from safety.models import AdverseEvent, DataQuery, QueryStatus, SourceVerification
-from trialsite.roles import has_role
+from trialsite.roles import Capability, can
 
 register = template.Library()
 
@@ -48,7 +47,7 @@ def safety_day_actions(context, participant, item, verifications):
     user = context["request"].user
     return {
         "participant": participant, "item": item, "sdv": verifications.get(item.day),
-        "can_sdv": has_role(user, *SOURCE_VERIFY_ROLES), "can_query": has_role(user, *QUERY_RAISE_ROLES),
+        "can_sdv": can(user, Capability.VERIFY_SOURCE), "can_query": can(user, Capability.RAISE_QUERIES),
     }  # fmt: skip
 
 
@@ -58,7 +57,7 @@ def safety_participant_actions(context, participant):
     user = context["request"].user
     return {
         "participant": participant, "request": context["request"],
-        "can_enter_ae": has_role(user, *AE_WRITE_ROLES), "can_query": has_role(user, *QUERY_RAISE_ROLES),
+        "can_enter_ae": can(user, Capability.ENTER_ADVERSE_EVENTS), "can_query": can(user, Capability.RAISE_QUERIES),
         "events": list(AdverseEvent.objects.for_user(user).filter(participant=participant).order_by("-onset_date")),
     }  # fmt: skip
 
@@ -67,6 +66,6 @@ def safety_participant_actions(context, participant):
 def open_query_counts(context):
     """Open queries by site and age, for the roles that raise them (coordinator's and monitor's home page)."""
     user = context["request"].user
-    if not has_role(user, *QUERY_RAISE_ROLES):
+    if not can(user, Capability.RAISE_QUERIES):
         return {"hidden": True}
     return {"counts": queries.open_counts_by_site_and_age(user), "bands": [b[2] for b in queries.AGE_BANDS]}

@@ -157,5 +157,5 @@ def masked_study(study, coordinator):
     """The demo study with outcome masking switched on (database open)."""
     from analysis import masking
 
-    masking.set_outcome_masking(study=study, masked=True, user=coordinator, reason="Blinded until lock")
+    masking.set_outcome_masking(study=study, masked=True, by=coordinator, reason="Blinded until lock")
     return study

@@ -29,7 +29,7 @@ def events(study, site_srp1, arm_moringa, arm_massage, midwife_srp1):
     }  # fmt: skip
     moringa, massage = person("SRP1-901", arm_moringa), person("SRP1-902", arm_massage)
     for p, severity in ((moringa, "moderate"), (moringa, "severe"), (massage, "mild")):
-        adverse_events.record_adverse_event(participant=p, values=base | {"severity": severity}, user=midwife_srp1)
+        adverse_events.record_adverse_event(participant=p, values=base | {"severity": severity}, by=midwife_srp1)
     person("SRP1-903", arm_massage)
 
 
@@ -51,7 +51,7 @@ def test_masked_summary_is_pooled(events, study):
 
 
 def test_the_masked_investigator_sees_no_arm_in_the_safety_section(events, study, coordinator, client_for):
-    masking.set_outcome_masking(study=study, masked=True, user=coordinator, reason="Blinded until lock")
+    masking.set_outcome_masking(study=study, masked=True, by=coordinator, reason="Blinded until lock")
     page = client_for("investigator").get(reverse("analysis:dashboard")).content.decode()
     section = page[page.index('data-testid="safety-section"') :]
     assert 'data-testid="ae-pooled"' in section
@@ -61,7 +61,7 @@ def test_the_masked_investigator_sees_no_arm_in_the_safety_section(events, study
 
 
 def test_the_coordinator_sees_the_summary_by_arm(events, study, coordinator, client_for):
-    masking.set_outcome_masking(study=study, masked=True, user=coordinator, reason="Blinded until lock")
+    masking.set_outcome_masking(study=study, masked=True, by=coordinator, reason="Blinded until lock")
     page = client_for("coordinator").get(reverse("analysis:dashboard")).content.decode()
     section = page[page.index('data-testid="safety-section"') :]
     assert section.count('data-testid="ae-any"') == 2
@@ -69,8 +69,8 @@ def test_the_coordinator_sees_the_summary_by_arm(events, study, coordinator, cli
 
 
 def test_locking_unmasks_the_summary_for_the_investigator(events, study, coordinator, client_for):
-    masking.set_outcome_masking(study=study, masked=True, user=coordinator, reason="Blinded until lock")
-    plans.lock_plan(study=study, user=coordinator, reason="Plan fixed before unmasking")
-    masking.lock_database(study=study, user=coordinator, reason="Final analysis")
+    masking.set_outcome_masking(study=study, masked=True, by=coordinator, reason="Blinded until lock")
+    plans.lock_plan(study=study, by=coordinator, reason="Plan fixed before unmasking")
+    masking.lock_database(study=study, by=coordinator, reason="Final analysis")
     page = client_for("investigator").get(reverse("analysis:dashboard")).content.decode()
     assert page[page.index('data-testid="safety-section"') :].count('data-testid="ae-any"') == 2

@@ -114,7 +114,7 @@ def test_text_output_lists_the_analyses_of_the_plan_with_their_labels(known_data
     from analysis import plans
 
     assert "[Exploratory] Wilcoxon signed-rank test" in run("--study", study.slug)
-    plans.lock_plan(study=study, user=investigator, reason="Fixed")
+    plans.lock_plan(study=study, by=investigator, reason="Fixed")
     text = run("--study", study.slug)
     section = text.split("Analysis plan\n")[1]
     assert section.index("[Primary] Wilcoxon") < section.index("[Secondary] Each indicator")

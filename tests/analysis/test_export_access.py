@@ -123,7 +123,7 @@ def test_the_export_log_cannot_be_changed_or_deleted(client_for, export_study):
 
 
 def test_outcome_masking_leaves_arm_columns_and_results_out_for_investigators(client_for, export_study, coordinator):
-    masking.set_outcome_masking(study=export_study, masked=True, user=coordinator, reason="blinded phase")
+    masking.set_outcome_masking(study=export_study, masked=True, by=coordinator, reason="blinded phase")
     response = post_export(client_for("investigator"), "deidentified")
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as bundle:
         names = set(bundle.namelist())

@@ -31,7 +31,7 @@ def events(export_study, cast):
         onset = max(person.enrolled_on, timezone.localdate() - timedelta(days=1))
         values = base | {"onset_date": onset, "serious_hospitalisation": serious}
         made.append(
-            adverse_events.record_adverse_event(participant=person, values=values, user=midwives[person.site.code])
+            adverse_events.record_adverse_event(participant=person, values=values, by=midwives[person.site.code])
         )
     return made
 
@@ -87,7 +87,7 @@ def test_exclusions_are_exported_with_their_population(export_study, coordinator
     from enrollment.exclusion import exclude_from_population
 
     person = Participant.objects.filter(study=export_study).order_by("participant_id").first()
-    exclude_from_population(participant=person, scope="per_protocol", reason="Formula on days 2-4", user=coordinator)
+    exclude_from_population(participant=person, scope="per_protocol", reason="Formula on days 2-4", by=coordinator)
     folder = _export(tmp_path, unzip, "--format", "csv", "--layout", "long", "--user", "coordinator")
     table = pd.read_csv(folder / "analysis_exclusions.csv", dtype=str)
     assert table.to_dict("records") == [

@@ -113,7 +113,8 @@ def test_the_csv_round_trip_keeps_every_formula_and_the_data_sha256(hostile_stud
     for site in hostile_study.sites.all():
         Site.objects.create(study=copy, code=site.code, name=site.name, order=site.order)
     for arm in hostile_study.arms.all():
-        Arm.objects.create(study=copy, code=arm.code, label_id=arm.label_id, label_en=arm.label_en, order=arm.order)
+        Arm.objects.create(study=copy, code=arm.code, label_id=arm.label_id, label_en=arm.label_en, order=arm.order,
+                           adherence=arm.adherence)  # fmt: skip
     folder = export(hostile_study.slug, tmp_path, unzip, "csv")
     call_command("import_trial_data", str(folder / "participants.csv"), str(folder / "observations.csv"),
                  "--study", copy.slug, "--user", "coordinator")  # fmt: skip

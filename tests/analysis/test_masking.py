@@ -49,8 +49,8 @@ def test_masked_report_and_live_fragment_hide_by_arm_outcomes_too(known_dataset,
 
 
 def test_locking_the_database_unmasks_results_for_investigators(known_dataset, masked_study, coordinator, client_for):
-    plans.lock_plan(study=masked_study, user=coordinator, reason="Plan fixed before unmasking")
-    masking.lock_database(study=masked_study, user=coordinator, reason="Last participant completed day 7")
+    plans.lock_plan(study=masked_study, by=coordinator, reason="Plan fixed before unmasking")
+    masking.lock_database(study=masked_study, by=coordinator, reason="Last participant completed day 7")
     shown = cells_by_testid(shown_for(client_for, "investigator"))
     assert "masked-notice" not in shown
     assert "wilcoxon-table" in shown
@@ -91,10 +91,10 @@ def test_a_settings_action_without_reason_changes_nothing(study, client_for):
 
 def test_the_service_refuses_a_blank_reason_and_a_second_lock(study, coordinator):
     with pytest.raises(ValidationError):
-        masking.lock_database(study=study, user=coordinator, reason="")
-    masking.lock_database(study=study, user=coordinator, reason="Complete")
+        masking.lock_database(study=study, by=coordinator, reason="")
+    masking.lock_database(study=study, by=coordinator, reason="Complete")
     with pytest.raises(ValidationError):
-        masking.lock_database(study=study, user=coordinator, reason="Again")
+        masking.lock_database(study=study, by=coordinator, reason="Again")
 
 
 @pytest.mark.parametrize("username", ["investigator", "midwife.srp1", "outsider"])
@@ -110,7 +110,7 @@ def test_investigators_do_not_see_the_settings_panel(study, client_for):
 
 
 def test_the_settings_history_is_linked_for_coordinators(study, coordinator, client_for):
-    masking.set_outcome_masking(study=study, masked=True, user=coordinator, reason="Blinded")
+    masking.set_outcome_masking(study=study, masked=True, by=coordinator, reason="Blinded")
     html = shown_for(client_for, "coordinator")
     row = AnalysisSettings.objects.get(study=study)
     assert reverse("record_history", args=["analysis", "analysissettings", row.pk]) in html

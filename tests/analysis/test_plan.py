@@ -31,7 +31,7 @@ def _english():
 
 @pytest.fixture
 def locked_plan(study, investigator):
-    return plans.lock_plan(study=study, user=investigator, reason="Fixed before any result by arm")
+    return plans.lock_plan(study=study, by=investigator, reason="Fixed before any result by arm")
 
 
 def test_a_study_without_a_plan_gets_the_design_default_not_locked(study):
@@ -55,8 +55,8 @@ def test_the_plan_order_is_primary_then_secondary_then_sensitivity_then_explorat
 
 
 def test_the_draft_is_edited_in_place_with_its_history(study, investigator):
-    plans.save_plan_draft(study=study, fields=fields(), user=investigator)
-    plans.save_plan_draft(study=study, fields=fields(multiplicity="none"), user=investigator, reason="Few outcomes")
+    plans.save_plan_draft(study=study, fields=fields(), by=investigator)
+    plans.save_plan_draft(study=study, fields=fields(multiplicity="none"), by=investigator, reason="Few outcomes")
     plan = AnalysisPlan.objects.get(study=study)
     assert plan.version == 1
     assert plan.multiplicity == "none"
@@ -67,7 +67,7 @@ def test_a_plan_without_a_primary_analysis_is_refused_and_nothing_is_written(stu
     roles = {key: AnalysisRole.SECONDARY for key in PlannedAnalysis.values}
     with pytest.raises(ValidationError) as error:
         plans.save_plan_draft(
-            study=study, fields=fields(roles=roles, sensitivity_population="complete_cases"), user=investigator
+            study=study, fields=fields(roles=roles, sensitivity_population="complete_cases"), by=investigator
         )
     assert set(error.value.message_dict) == {"roles", "sensitivity_population"}
     assert not AnalysisPlan.objects.filter(study=study).exists()
@@ -86,7 +86,7 @@ def test_locking_records_the_study_design_and_who_locked(study, locked_plan, inv
 
 def test_a_locked_plan_cannot_be_edited_as_a_draft(study, locked_plan, investigator):
     with pytest.raises(ValidationError, match="amendment"):
-        plans.save_plan_draft(study=study, fields=fields(multiplicity="none"), user=investigator)
+        plans.save_plan_draft(study=study, fields=fields(multiplicity="none"), by=investigator)
     assert AnalysisPlan.objects.get(study=study).multiplicity == "holm"
 
 
@@ -102,7 +102,7 @@ def test_a_locked_plan_cannot_be_changed_even_with_the_apps_own_connection(study
 
 def test_an_amendment_is_a_new_locked_version_with_reason_and_date(study, locked_plan, coordinator):
     roles = {str(k): str(v) for k, v in DEFAULT_ROLES.items()} | {PlannedAnalysis.ANCOVA_POST: AnalysisRole.SECONDARY}
-    amended = plans.amend_plan(study=study, fields=fields(roles=roles), user=coordinator, reason="Reviewer asked")
+    amended = plans.amend_plan(study=study, fields=fields(roles=roles), by=coordinator, reason="Reviewer asked")
     assert amended.version == 2
     assert amended.is_locked
     assert amended.amendment_reason == "Reviewer asked"
@@ -115,15 +115,15 @@ def test_an_amendment_is_a_new_locked_version_with_reason_and_date(study, locked
 
 def test_an_amendment_needs_a_reason_and_a_change(study, locked_plan, coordinator):
     with pytest.raises(ValidationError):
-        plans.amend_plan(study=study, fields=fields(multiplicity="none"), user=coordinator, reason=" ")
+        plans.amend_plan(study=study, fields=fields(multiplicity="none"), by=coordinator, reason=" ")
     with pytest.raises(ValidationError, match="nothing"):
-        plans.amend_plan(study=study, fields=fields(), user=coordinator, reason="No change")
+        plans.amend_plan(study=study, fields=fields(), by=coordinator, reason="No change")
     assert AnalysisPlan.objects.filter(study=study).count() == 1
 
 
 def test_an_unlocked_plan_is_not_amended(study, investigator):
     with pytest.raises(ValidationError, match="not locked"):
-        plans.amend_plan(study=study, fields=fields(multiplicity="none"), user=investigator, reason="Why")
+        plans.amend_plan(study=study, fields=fields(multiplicity="none"), by=investigator, reason="Why")
 
 
 def test_the_database_refuses_an_amendment_without_a_reason(study, locked_plan):
@@ -142,7 +142,7 @@ def test_the_database_refuses_an_amendment_without_a_reason(study, locked_plan):
 
 
 def test_the_amendment_reason_is_in_the_audit_trail(study, locked_plan, coordinator):
-    amended = plans.amend_plan(study=study, fields=fields(multiplicity="none"), user=coordinator, reason="Fewer tests")
+    amended = plans.amend_plan(study=study, fields=fields(multiplicity="none"), by=coordinator, reason="Fewer tests")
     (entry,) = history_for(amended)
     assert entry.reason == "Fewer tests"
 
@@ -152,27 +152,27 @@ def test_the_amendment_reason_is_in_the_audit_trail(study, locked_plan, coordina
 
 def test_unmasking_is_refused_without_a_locked_plan_in_a_masked_study(masked_study, coordinator):
     with pytest.raises(ValidationError, match="analysis plan"):
-        masking.set_outcome_masking(study=masked_study, masked=False, user=coordinator, reason="Peek")
+        masking.set_outcome_masking(study=masked_study, masked=False, by=coordinator, reason="Peek")
     masked_study._analysis_settings_cache = None
     assert masking.settings_for(masked_study).outcome_masking is True
 
 
 def test_the_database_lock_is_refused_without_a_locked_plan_in_a_masked_study(masked_study, coordinator):
     with pytest.raises(ValidationError, match="analysis plan"):
-        masking.lock_database(study=masked_study, user=coordinator, reason="Done")
+        masking.lock_database(study=masked_study, by=coordinator, reason="Done")
     masked_study._analysis_settings_cache = None
     assert not masking.settings_for(masked_study).is_locked
 
 
 def test_unmasking_and_lock_proceed_once_the_plan_is_locked(masked_study, coordinator, investigator):
-    plans.lock_plan(study=masked_study, user=investigator, reason="Before unmasking")
-    masking.lock_database(study=masked_study, user=coordinator, reason="Done")
-    masking.set_outcome_masking(study=masked_study, masked=False, user=coordinator, reason="Locked")
+    plans.lock_plan(study=masked_study, by=investigator, reason="Before unmasking")
+    masking.lock_database(study=masked_study, by=coordinator, reason="Done")
+    masking.set_outcome_masking(study=masked_study, masked=False, by=coordinator, reason="Locked")
     assert masking.settings_for(masked_study).is_locked
 
 
 def test_a_study_without_masking_locks_its_database_without_a_plan(study, coordinator):
-    masking.lock_database(study=study, user=coordinator, reason="Done")
+    masking.lock_database(study=study, by=coordinator, reason="Done")
     assert masking.settings_for(study).is_locked
 
 

@@ -46,7 +46,7 @@ def title(key: str, language: str) -> str:
 
 @pytest.fixture
 def locked(study, investigator):
-    return plans.lock_plan(study=study, user=investigator, reason="Before results by arm")
+    return plans.lock_plan(study=study, by=investigator, reason="Before results by arm")
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
@@ -117,7 +117,7 @@ def test_the_results_text_states_the_plan_and_puts_the_primary_result_first(know
 
 def test_amendments_are_listed_in_the_report_and_the_pdf(known_dataset, study, locked, coordinator, client_for):
     fields = plans.PlanFields(dict(locked.roles), "complete_cases", "", "holm")
-    plans.amend_plan(study=study, fields=fields, user=coordinator, reason="Per-protocol dropped")
+    plans.amend_plan(study=study, fields=fields, by=coordinator, reason="Per-protocol dropped")
     client = client_in(client_for, "en")
     shown = cells_by_testid(client.get(reverse("analysis:report")).content.decode())
     assert "Per-protocol dropped" in shown["plan-amendments"]
@@ -129,7 +129,7 @@ def test_amendments_are_listed_in_the_report_and_the_pdf(known_dataset, study, l
 def test_locking_the_plan_relabels_the_cached_dashboard_at_once(known_dataset, study, investigator, client_for):
     client = client_in(client_for, "en")
     assert "exploratory-notice" in cells_by_testid(client.get(reverse("analysis:dashboard")).content.decode())
-    plans.lock_plan(study=study, user=investigator, reason="Fixed")
+    plans.lock_plan(study=study, by=investigator, reason="Fixed")
     shown = cells_by_testid(client.get(reverse("analysis:dashboard")).content.decode())
     assert "exploratory-notice" not in shown
     assert shown["role-wilcoxon_within"] == "Primary"

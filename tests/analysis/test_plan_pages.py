@@ -85,7 +85,7 @@ def test_an_unknown_choice_is_refused(study, client_for):
 
 
 def test_a_locked_plan_is_changed_only_by_an_amendment_with_reason(study, client_for, coordinator):
-    plans.lock_plan(study=study, user=coordinator, reason="Fixed")
+    plans.lock_plan(study=study, by=coordinator, reason="Fixed")
     client = client_for("coordinator")
     assert client.post(URL, form_data(action="save", multiplicity="none")).status_code == 400
     assert client.post(URL, form_data(action="amend", multiplicity="none")).status_code == 400
@@ -108,7 +108,7 @@ def test_the_page_is_in_indonesian(study, client_for):
 def test_the_coordinators_panel_says_unmasking_waits_for_the_plan(known_dataset, masked_study, client_for, coordinator):
     client = client_for("coordinator")
     assert "settings-plan-needed" in cells_by_testid(client.get(reverse("analysis:dashboard")).content.decode())
-    plans.lock_plan(study=masked_study, user=coordinator, reason="Fixed")
+    plans.lock_plan(study=masked_study, by=coordinator, reason="Fixed")
     assert "settings-plan-needed" not in cells_by_testid(client.get(reverse("analysis:dashboard")).content.decode())
 
 

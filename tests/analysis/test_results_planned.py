@@ -19,7 +19,7 @@ def keys_and_roles(result):
 
 @pytest.fixture
 def locked(study, investigator):
-    return plans.lock_plan(study=study, user=investigator, reason="Before results by arm")
+    return plans.lock_plan(study=study, by=investigator, reason="Before results by arm")
 
 
 def test_without_a_locked_plan_every_analysis_is_exploratory_with_a_notice(known_dataset, study):
@@ -35,7 +35,7 @@ def test_without_a_locked_plan_every_analysis_is_exploratory_with_a_notice(known
 def test_a_draft_plan_is_still_exploratory(known_dataset, study, investigator):
     content = PlanContent()
     fields = plans.PlanFields(dict(content.roles), content.population, content.sensitivity_population, "holm")
-    plans.save_plan_draft(study=study, fields=fields, user=investigator)
+    plans.save_plan_draft(study=study, fields=fields, by=investigator)
     result = compute_results(study)
     assert result["plan"]["status"] == "draft"
     assert {role for _key, role in keys_and_roles(result)} == {"exploratory"}
@@ -107,7 +107,7 @@ def test_indicators_are_tested_within_and_between_arms_with_holm_adjusted_p(know
 def test_without_multiplicity_adjustment_there_is_no_holm_p(known_dataset, study, investigator):
     content = PlanContent()
     fields = plans.PlanFields(dict(content.roles), content.population, content.sensitivity_population, "none")
-    plans.lock_plan(study=study, user=investigator, reason="Descriptive secondaries", fields=fields)
+    plans.lock_plan(study=study, by=investigator, reason="Descriptive secondaries", fields=fields)
     result = compute_results(study)
     fisher = next(entry for entry in result["analyses"] if entry["key"] == "fisher_indicators")
     assert all(item["p_holm"] is None for item in fisher["result"]["indicators"])
@@ -116,7 +116,7 @@ def test_without_multiplicity_adjustment_there_is_no_holm_p(known_dataset, study
 def test_the_plan_amendments_are_in_the_result(known_dataset, study, locked, coordinator):
     content = PlanContent()
     fields = plans.PlanFields(dict(content.roles), content.population, "", "holm")
-    plans.amend_plan(study=study, fields=fields, user=coordinator, reason="No per-protocol analysis")
+    plans.amend_plan(study=study, fields=fields, by=coordinator, reason="No per-protocol analysis")
     (amendment,) = compute_results(study)["plan"]["amendments"]
     assert amendment["version"] == 2
     assert amendment["reason"] == "No per-protocol analysis"
@@ -131,6 +131,7 @@ def data_for(first: list[tuple[int, int]], second: list[tuple[int, int]], *, loc
         ArmData(
             code,
             code.upper(),
+            {"id": code.upper(), "en": code.upper()},
             len(pairs),
             {},
             [AnalysedRow(f"{code}-{i:03}", code, a, b) for i, (a, b) in enumerate(pairs)],

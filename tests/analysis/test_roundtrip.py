@@ -20,7 +20,10 @@ def empty_copy(export_study):
     for site in export_study.sites.all():
         Site.objects.create(study=copy, code=site.code, name=site.name, order=site.order)
     for arm in export_study.arms.all():
-        Arm.objects.create(study=copy, code=arm.code, label_id=arm.label_id, label_en=arm.label_en, order=arm.order)
+        Arm.objects.create(
+            study=copy, code=arm.code, label_id=arm.label_id, label_en=arm.label_en, order=arm.order,
+            adherence=arm.adherence,
+        )  # fmt: skip
     return copy
 
 

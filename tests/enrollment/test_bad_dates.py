@@ -180,7 +180,7 @@ def test_a_withdrawal_before_enrolment_without_reason_reports_both_fields(enroll
     participant = enroll(site_srp1, midwife_srp1)
     with pytest.raises(services.EnrollmentError) as error:
         services.withdraw_participant(participant=participant, status="withdrawn", on=date(2001, 1, 1),
-                                      reason_text=" ", by=midwife_srp1)  # fmt: skip
+                                      reason=" ", by=midwife_srp1)  # fmt: skip
     assert set(error.value.message_dict) == {"on", "reason"}
 
 

@@ -121,7 +121,7 @@ def test_withdrawal_records_date_and_reason_in_the_audit_trail(enroll, site_srp1
     participant = enroll(site_srp1, midwife_srp1)
     on = participant.enrolled_on + timedelta(days=2)
     services.withdraw_participant(
-        participant=participant, status=ParticipantStatus.WITHDRAWN, on=on, reason_text="Moved away", by=midwife_srp1
+        participant=participant, status=ParticipantStatus.WITHDRAWN, on=on, reason="Moved away", by=midwife_srp1
     )
     participant.refresh_from_db()
     assert (participant.status, participant.status_date, participant.status_reason) == ("withdrawn", on, "Moved away")
@@ -137,7 +137,7 @@ def test_nothing_can_be_recorded_after_withdrawal(enroll, site_srp1, midwife_srp
         participant=participant,
         status=ParticipantStatus.LOST_TO_FOLLOW_UP,
         on=start + timedelta(days=2),
-        reason_text="Unreachable",
+        reason="Unreachable",
         by=midwife_srp1,
     )
     participant.refresh_from_db()
@@ -151,14 +151,12 @@ def test_withdrawal_needs_a_reason_and_an_active_participant(enroll, site_srp1, 
     today = participant.enrolled_on
     with pytest.raises(services.EnrollmentError):
         services.withdraw_participant(
-            participant=participant, status="withdrawn", on=today, reason_text=" ", by=midwife_srp1
+            participant=participant, status="withdrawn", on=today, reason=" ", by=midwife_srp1
         )
-    services.withdraw_participant(
-        participant=participant, status="withdrawn", on=today, reason_text="x", by=midwife_srp1
-    )
+    services.withdraw_participant(participant=participant, status="withdrawn", on=today, reason="x", by=midwife_srp1)
     with pytest.raises(services.EnrollmentError, match="active"):
         services.withdraw_participant(
-            participant=participant, status="withdrawn", on=today, reason_text="again", by=midwife_srp1
+            participant=participant, status="withdrawn", on=today, reason="again", by=midwife_srp1
         )
 
 

@@ -68,7 +68,7 @@ def good_values(today):
             "adherence": "yes",
             "notes": "",
         }
-        if "massage" in participant.arm.code:
+        if participant.arm.adherence == "massage":
             values["massage_minutes"] = 15
         values.update(changes)
         return values
@@ -90,7 +90,7 @@ def record(good_values, midwife_srp1):
             values = good_values(participant, day, **changes)
             values["breast_full_then_soft"] = values["breast_full_then_soft"] == "yes"
         return services.record_observation(
-            participant=participant, day=day, values=values, user=user or midwife_srp1, idempotency_key=uuid.uuid4()
+            participant=participant, day=day, values=values, by=user or midwife_srp1, idempotency_key=uuid.uuid4()
         )
 
     return make

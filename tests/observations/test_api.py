@@ -159,3 +159,13 @@ def test_delete_is_not_offered(client_for, participant, record):
 def test_anonymous_gets_no_data(client, participant, record):
     record(participant, 1)
     assert client.get(URL).status_code in (401, 403)
+
+
+def test_a_key_reused_for_another_day_is_a_409_naming_the_key(client_for, participant, good_values):
+    client, key = client_for("midwife.srp1"), str(uuid.uuid4())
+    create(client, participant, 1, good_values(participant, 1), idempotency_key=key)
+    response = create(client, participant, 2, good_values(participant, 2), idempotency_key=key)
+    assert response.status_code == 409
+    assert list(response.json()) == ["idempotency_key"]
+    assert response.json()["idempotency_key"]
+    assert Observation.objects.count() == 1

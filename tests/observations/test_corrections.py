@@ -51,7 +51,7 @@ def test_a_stale_form_gets_a_conflict_showing_both_versions(client_for, record, 
     stale_version = obs.version
     services.correct_observation(
         observation=obs, values={**good_values(participant, 1, feeds_24h=9), "breast_full_then_soft": True},
-        user=None, reason="first", expected_version=stale_version,
+        by=None, reason="first", expected_version=stale_version,
     )  # fmt: skip
     obs.version = stale_version
     response = edit(client_for("midwife.srp1"), obs, good_values(participant, 1, feeds_24h=11), reason="second")
@@ -73,7 +73,7 @@ def test_two_people_saving_the_same_version_at_once_one_gets_a_conflict(record, 
             values = {**good_values(participant, 1, feeds_24h=feeds), "breast_full_then_soft": True}
             stale = Observation.objects.select_related("participant__study", "participant__arm").get(pk=obs.pk)
             barrier.wait()
-            services.correct_observation(observation=stale, values=values, user=None, reason=f"r{feeds}",
+            services.correct_observation(observation=stale, values=values, by=None, reason=f"r{feeds}",
                                          expected_version=1)  # fmt: skip
             results.append(("saved", feeds))
         except services.ObservationConflict as conflict:

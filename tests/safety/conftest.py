@@ -70,7 +70,7 @@ def serious_values(ae_values):
 def make_event(ae_values, midwife_srp1):
     def make(person, user=None, **changes):
         return adverse_events.record_adverse_event(
-            participant=person, values=ae_values(**changes), user=user or midwife_srp1
+            participant=person, values=ae_values(**changes), by=user or midwife_srp1
         )
 
     return make
@@ -80,7 +80,7 @@ def make_event(ae_values, midwife_srp1):
 def make_query(coordinator):
     def make(person, day=None, user=None, text="feeds 40 — please check the paper sheet", field_name=""):
         return queries.raise_query(
-            participant=person, day=day, user=user or coordinator, text=text, field_name=field_name
+            participant=person, day=day, by=user or coordinator, text=text, field_name=field_name
         )
 
     return make

@@ -31,7 +31,7 @@ def test_a_serious_event_starts_a_24_hour_clock_and_alerts(
     investigator.email, coordinator.email = "inv@example.org", "coord@example.org"
     investigator.save(), coordinator.save()
     with django_capture_on_commit_callbacks(execute=True):
-        event = adverse_events.record_adverse_event(participant=participant, values=serious_values, user=midwife_srp1)
+        event = adverse_events.record_adverse_event(participant=participant, values=serious_values, by=midwife_srp1)
     assert event.serious
     assert event.report_due_at - event.serious_since == timedelta(hours=24)
     assert list(open_alerts_for(investigator)) == [event]
@@ -48,7 +48,7 @@ def test_the_alert_mail_names_no_identifier(
     investigator.email = "inv@example.org"
     investigator.save()
     with django_capture_on_commit_callbacks(execute=True):
-        adverse_events.record_adverse_event(participant=participant, values=serious_values, user=midwife_srp1)
+        adverse_events.record_adverse_event(participant=participant, values=serious_values, by=midwife_srp1)
     text = mail.outbox[0].subject + mail.outbox[0].body
     assert "Siti" not in text
     assert "0812" not in text
@@ -57,7 +57,7 @@ def test_the_alert_mail_names_no_identifier(
 def test_a_follow_up_that_makes_the_event_serious_starts_the_clock(make_event, participant, midwife_srp1, ae_values):
     event = make_event(participant)
     saved = adverse_events.follow_up_adverse_event(
-        event=event, values=ae_values(serious_hospitalisation=True), user=midwife_srp1,
+        event=event, values=ae_values(serious_hospitalisation=True), by=midwife_srp1,
         reason="Admitted to hospital", expected_version=1,
     )  # fmt: skip
     assert saved.serious
@@ -68,7 +68,7 @@ def test_a_follow_up_that_makes_the_event_serious_starts_the_clock(make_event, p
 def test_follow_ups_are_kept_as_versions_with_their_reason(make_event, participant, midwife_srp1, ae_values, today):
     event = make_event(participant)
     adverse_events.follow_up_adverse_event(
-        event=event, values=ae_values(outcome="recovered", resolution_date=today), user=midwife_srp1,
+        event=event, values=ae_values(outcome="recovered", resolution_date=today), by=midwife_srp1,
         reason="Recovered at the home visit", expected_version=1,
     )  # fmt: skip
     with translation.override("en"):
@@ -82,12 +82,12 @@ def test_a_follow_up_needs_a_reason_and_the_current_version(make_event, particip
     event = make_event(participant)
     with pytest.raises(ValidationError) as no_reason:
         adverse_events.follow_up_adverse_event(
-            event=event, values=ae_values(), user=midwife_srp1, reason=" ", expected_version=1
+            event=event, values=ae_values(), by=midwife_srp1, reason=" ", expected_version=1
         )
     assert "reason" in no_reason.value.message_dict
     with pytest.raises(ValidationError):
         adverse_events.follow_up_adverse_event(
-            event=event, values=ae_values(), user=midwife_srp1, reason="x", expected_version=7
+            event=event, values=ae_values(), by=midwife_srp1, reason="x", expected_version=7
         )
     assert AdverseEvent.objects.get(pk=event.pk).version == 1
 
@@ -106,7 +106,7 @@ def test_a_follow_up_needs_a_reason_and_the_current_version(make_event, particip
 )
 def test_bad_values_are_refused_and_nothing_is_written(participant, midwife_srp1, ae_values, changes, field):
     with pytest.raises(ValidationError) as error:
-        adverse_events.record_adverse_event(participant=participant, values=ae_values(**changes), user=midwife_srp1)
+        adverse_events.record_adverse_event(participant=participant, values=ae_values(**changes), by=midwife_srp1)
     assert field in error.value.message_dict
     assert not AdverseEvent.objects.exists()
 
@@ -122,25 +122,25 @@ def test_rules_are_pure_and_report_every_error_at_once(today):
 def test_investigators_and_monitors_do_not_enter_events(participant, ae_values, investigator, monitor):
     for user in (investigator, monitor):
         with pytest.raises(PermissionDenied):
-            adverse_events.record_adverse_event(participant=participant, values=ae_values(), user=user)
+            adverse_events.record_adverse_event(participant=participant, values=ae_values(), by=user)
 
 
 def test_acknowledge_then_report_stops_the_alert(participant, midwife_srp1, serious_values, investigator):
-    event = adverse_events.record_adverse_event(participant=participant, values=serious_values, user=midwife_srp1)
-    event = adverse_events.acknowledge_adverse_event(event=event, user=investigator)
+    event = adverse_events.record_adverse_event(participant=participant, values=serious_values, by=midwife_srp1)
+    event = adverse_events.acknowledge_adverse_event(event=event, by=investigator)
     assert event.acknowledged_by == investigator
     assert list(open_alerts_for(investigator)) == [event]
     with pytest.raises(ValidationError):
-        adverse_events.report_adverse_event(event=event, user=investigator, reference=" ")
-    event = adverse_events.report_adverse_event(event=event, user=investigator, reference="KEPK-2026-014")
+        adverse_events.report_adverse_event(event=event, by=investigator, reference=" ")
+    event = adverse_events.report_adverse_event(event=event, by=investigator, reference="KEPK-2026-014")
     assert event.report_reference == "KEPK-2026-014"
     assert list(open_alerts_for(investigator)) == []
 
 
 def test_midwives_cannot_acknowledge(participant, midwife_srp1, serious_values):
-    event = adverse_events.record_adverse_event(participant=participant, values=serious_values, user=midwife_srp1)
+    event = adverse_events.record_adverse_event(participant=participant, values=serious_values, by=midwife_srp1)
     with pytest.raises(PermissionDenied):
-        adverse_events.acknowledge_adverse_event(event=event, user=midwife_srp1)
+        adverse_events.acknowledge_adverse_event(event=event, by=midwife_srp1)
 
 
 def test_the_database_refuses_to_delete_an_event(make_event, participant):

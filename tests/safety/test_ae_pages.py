@@ -75,7 +75,7 @@ def test_a_follow_up_through_the_page_is_a_new_version(client_for, make_event, p
 def test_the_badge_and_clock_show_for_the_investigator_and_coordinator_only(
     client_for, participant, midwife_srp1, serious_values
 ):
-    adverse_events.record_adverse_event(participant=participant, values=serious_values, user=midwife_srp1)
+    adverse_events.record_adverse_event(participant=participant, values=serious_values, by=midwife_srp1)
     for username in ("investigator", "coordinator"):
         page = client_for(username).get(reverse("home")).content.decode()
         assert 'data-testid="sae-badge"' in page
@@ -88,7 +88,7 @@ def test_the_badge_and_clock_show_for_the_investigator_and_coordinator_only(
 def test_acknowledging_is_for_investigators_and_coordinators(
     client_for, participant, midwife_srp1, serious_values, username, expected
 ):
-    event = adverse_events.record_adverse_event(participant=participant, values=serious_values, user=midwife_srp1)
+    event = adverse_events.record_adverse_event(participant=participant, values=serious_values, by=midwife_srp1)
     response = client_for(username).post(reverse("safety:ae_acknowledge", args=[event.pk]))
     assert response.status_code == expected
     event.refresh_from_db()
@@ -96,7 +96,7 @@ def test_acknowledging_is_for_investigators_and_coordinators(
 
 
 def test_reporting_through_the_page_stops_the_clock(client_for, participant, midwife_srp1, serious_values):
-    event = adverse_events.record_adverse_event(participant=participant, values=serious_values, user=midwife_srp1)
+    event = adverse_events.record_adverse_event(participant=participant, values=serious_values, by=midwife_srp1)
     client = client_for("coordinator")
     client.post(reverse("safety:ae_report", args=[event.pk]), {"reference": "KEPK-77"})
     event.refresh_from_db()

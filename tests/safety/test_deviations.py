@@ -59,14 +59,14 @@ def test_an_out_of_window_row_written_in_psql_is_registered_too(participant, rec
 
 def test_the_coordinator_enters_and_changes_a_deviation(coordinator, site_srp1, participant, deviation_values, today):
     entry = deviations.record_deviation(
-        site=site_srp1, values=deviation_values(), user=coordinator, participant=participant
+        site=site_srp1, values=deviation_values(), by=coordinator, participant=participant
     )
     with pytest.raises(ValidationError):
-        deviations.update_deviation(deviation=entry, values=deviation_values(resolved_on=today), user=coordinator,
+        deviations.update_deviation(deviation=entry, values=deviation_values(resolved_on=today), by=coordinator,
                                     reason="")  # fmt: skip
     entry = deviations.update_deviation(
         deviation=entry, values=deviation_values(resolved_on=today, corrective_action="Re-consented"),
-        user=coordinator, reason="Re-consent obtained",
+        by=coordinator, reason="Re-consent obtained",
     )  # fmt: skip
     assert entry.resolved_on == today
 
@@ -84,20 +84,20 @@ def test_bad_deviations_are_refused(coordinator, site_srp1, deviation_values, ch
     if changes.get("resolved_on") == "past":
         changes = {"resolved_on": today - timedelta(days=10)}
     with pytest.raises(ValidationError) as error:
-        deviations.record_deviation(site=site_srp1, values=deviation_values(**changes), user=coordinator)
+        deviations.record_deviation(site=site_srp1, values=deviation_values(**changes), by=coordinator)
     assert field in error.value.message_dict
     assert not ProtocolDeviation.objects.exists()
 
 
 def test_a_deviation_of_a_participant_at_another_site_is_refused(coordinator, site_par, participant, deviation_values):
     with pytest.raises(ValidationError):
-        deviations.record_deviation(site=site_par, values=deviation_values(), user=coordinator, participant=participant)
+        deviations.record_deviation(site=site_par, values=deviation_values(), by=coordinator, participant=participant)
 
 
 @pytest.mark.parametrize("username", ["investigator", "monitor.srp1", "midwife.srp1"])
 def test_only_the_coordinator_enters_deviations(cast, monitor, site_srp1, deviation_values, username):
     with pytest.raises(PermissionDenied):
-        deviations.record_deviation(site=site_srp1, values=deviation_values(), user=cast[username])
+        deviations.record_deviation(site=site_srp1, values=deviation_values(), by=cast[username])
 
 
 @pytest.mark.parametrize(
@@ -122,7 +122,7 @@ def test_the_new_deviation_page_is_for_the_coordinator(client_for, monitor, site
 
 def test_filters_and_the_csv_export(client_for, coordinator, site_srp1, participant, record, deviation_values):
     _out_of_window(participant, record)
-    deviations.record_deviation(site=site_srp1, values=deviation_values(description="=HYPERLINK(1)"), user=coordinator)
+    deviations.record_deviation(site=site_srp1, values=deviation_values(description="=HYPERLINK(1)"), by=coordinator)
     client = client_for("coordinator")
     listing = client.get(reverse("safety:deviation_list"), {"category": "visit_window"}).content.decode()
     assert listing.count('data-testid="deviation-row"') == 1
@@ -134,7 +134,7 @@ def test_filters_and_the_csv_export(client_for, coordinator, site_srp1, particip
 
 
 def test_a_monitor_sees_only_her_sites_deviations(client_for, monitor, coordinator, site_par, deviation_values):
-    entry = deviations.record_deviation(site=site_par, values=deviation_values(), user=coordinator)
+    entry = deviations.record_deviation(site=site_par, values=deviation_values(), by=coordinator)
     client = client_for("monitor.srp1")
     assert client.get(reverse("safety:deviation_detail", args=[entry.pk])).status_code == 404
     assert 'data-testid="deviation-row"' not in client.get(reverse("safety:deviation_list")).content.decode()

@@ -51,7 +51,7 @@ def test_she_marks_a_day_source_verified_once(client_for, monitor, participant, 
     timeline = client.get(reverse("observations:timeline", args=[participant.pk])).content.decode()
     assert 'data-testid="sdv-1"' in timeline
     with pytest.raises(ValidationError):
-        monitoring.source_verify(observation=observation, user=monitor)
+        monitoring.source_verify(observation=observation, by=monitor)
 
 
 def test_source_verification_is_for_monitors_and_coordinators(

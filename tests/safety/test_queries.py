@@ -70,7 +70,7 @@ def test_the_coordinators_query_is_answered_with_a_correction_and_closed(client_
 
 def test_an_explanation_leaves_the_data_alone(participant, record, make_query, midwife_srp1):
     observation = record(participant, 1)
-    query = queries.answer_query(query=make_query(participant, day=1), user=midwife_srp1, answer="It is right")
+    query = queries.answer_query(query=make_query(participant, day=1), by=midwife_srp1, answer="It is right")
     assert query.status == QueryStatus.ANSWERED
     assert Observation.objects.get(pk=observation.pk).version == 1
 
@@ -80,13 +80,13 @@ def test_a_day_with_an_unclosed_query_cannot_be_verified(participant, record, ma
     record(participant, 2)
     query = make_query(participant, day=1)
     with pytest.raises(ValidationError, match="1"):
-        services.verify_observations(observations=participant.observations.all(), user=coordinator)
+        services.verify_observations(observations=participant.observations.all(), by=coordinator)
     assert not Observation.objects.filter(verified_at__isnull=False).exists()
-    queries.answer_query(query=query, user=midwife_srp1, answer="Checked")
+    queries.answer_query(query=query, by=midwife_srp1, answer="Checked")
     with pytest.raises(ValidationError):
-        services.verify_observations(observations=participant.observations.all(), user=coordinator)
-    queries.close_query(query=query, user=coordinator)
-    assert services.verify_observations(observations=participant.observations.all(), user=coordinator) == 2
+        services.verify_observations(observations=participant.observations.all(), by=coordinator)
+    queries.close_query(query=query, by=coordinator)
+    assert services.verify_observations(observations=participant.observations.all(), by=coordinator) == 2
 
 
 def test_the_verify_page_says_why_it_refused(client_for, participant, record, make_query):
@@ -101,11 +101,11 @@ def test_the_verify_page_says_why_it_refused(client_for, participant, record, ma
 def test_the_raiser_or_a_coordinator_closes_and_reopening_needs_a_reason(participant, make_query, monitor, coordinator):
     query = make_query(participant, user=monitor)
     with pytest.raises(ValidationError):
-        queries.reopen_query(query=query, user=monitor, reason="again")
-    queries.close_query(query=query, user=coordinator)
+        queries.reopen_query(query=query, by=monitor, reason="again")
+    queries.close_query(query=query, by=coordinator)
     with pytest.raises(ValidationError):
-        queries.reopen_query(query=query, user=monitor, reason=" ")
-    reopened = queries.reopen_query(query=query, user=monitor, reason="The answer does not match the sheet")
+        queries.reopen_query(query=query, by=monitor, reason=" ")
+    reopened = queries.reopen_query(query=query, by=monitor, reason="The answer does not match the sheet")
     assert reopened.status == QueryStatus.OPEN
     assert "does not match" in reopened.text
 
@@ -116,14 +116,14 @@ def test_someone_else_cannot_close_a_monitors_query(participant, make_query, mon
     Membership.objects.create(user=second, site=site_srp1)
     query = make_query(participant, user=monitor)
     with pytest.raises(PermissionDenied):
-        queries.close_query(query=query, user=second)
+        queries.close_query(query=query, by=second)
 
 
 @pytest.mark.parametrize(
     ("changes", "field"), [({"day": 99}, "day"), ({"field_name": "feeds_24h"}, "day"), ({"text": " "}, "text")]
 )
 def test_bad_queries_are_refused(participant, coordinator, changes, field):
-    values = {"participant": participant, "user": coordinator, "text": "check", **changes}
+    values = {"participant": participant, "by": coordinator, "text": "check", **changes}
     with pytest.raises(ValidationError) as error:
         queries.raise_query(**values)
     assert field in error.value.message_dict

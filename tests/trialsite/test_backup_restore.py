@@ -32,10 +32,10 @@ def running_study(study, cast, tmp_path):
     observations_demo.seed_observations(study, seed=3)
     observation = Observation.objects.filter(missing_reason="").order_by("id").first()
     values = _values_of(observation, feeds_24h=9)
-    correct_observation(observation=observation, values=values, user=cast["coordinator"], reason="Salah ketik",
+    correct_observation(observation=observation, values=values, by=cast["coordinator"], reason="Salah ketik",
                         expected_version=observation.version)  # fmt: skip
     options = ExportOptions(file_format="csv", layout="long", deidentified=True)
-    export_bundle(study=study, user=cast["coordinator"], options=options, folder=tmp_path)
+    export_bundle(study=study, by=cast["coordinator"], options=options, folder=tmp_path)
     return study
 
 
@@ -99,7 +99,7 @@ def _save_a_new_observation(study):
     events = Events.objects.count()
     midwife = participant.site.memberships.first().user
     saved = record_observation(participant=participant, day=day, values={"missing_reason": "not_visited"},
-                               user=midwife, today=local_today() + timedelta(days=30))  # fmt: skip
+                               by=midwife, today=local_today() + timedelta(days=30))  # fmt: skip
     assert saved.pk
     assert Events.objects.count() > events
 

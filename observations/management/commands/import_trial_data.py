@@ -27,7 +27,7 @@ class Command(BaseCommand):
         try:
             if errors:
                 raise ImportFailed(errors)
-            plan = import_files(study=target, files=files, user=importer, today=local_today())
+            plan = import_files(study=target, files=files, by=importer, today=local_today())
         except ImportFailed as failed:
             self._report(failed.errors)
             raise CommandError(f"{len(failed.errors)} errors: nothing was imported.") from None

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             raise CommandError(f"{user} cannot see study {study or '(default)'}.") from None
         choice = ExportOptions(file_format, layout, deidentified, site, language)
         try:
-            record = export_to_file(study=target, user=exporter, options=choice, output=Path(output))
+            record = export_to_file(study=target, by=exporter, options=choice, output=Path(output))
         except PermissionDenied as exc:
             raise CommandError(f"Refused: {exc}") from None
         except ValidationError as exc:

@@ -1,0 +1,52 @@
+"""The capability matrix (trialsite.roles.CAPABILITIES) is the one answer to "who may do what":
+views, API permissions, navigation and templates all follow it."""
+
+import pytest
+from django.urls import reverse
+
+from trialsite.navigation import NAV_ITEMS
+from trialsite.roles import CAPABILITIES, Capability, Role, can
+
+pytestmark = pytest.mark.django_db
+
+M, C, I = Role.MIDWIFE, Role.COORDINATOR, Role.INVESTIGATOR
+USERS = {M: "midwife.srp1", C: "coordinator", I: "investigator"}
+
+
+def test_every_capability_is_in_the_matrix():
+    assert set(CAPABILITIES) == set(Capability.values)
+
+
+@pytest.mark.parametrize("capability", Capability.values)
+def test_can_answers_from_the_matrix_for_every_role(capability, cast):
+    for role, username in USERS.items():
+        assert can(cast[username], capability) == (role in CAPABILITIES[capability])
+    assert not can(cast["outsider"], capability)
+
+
+def test_navigation_shows_exactly_the_pages_the_matrix_allows(cast, client_for):
+    for role, username in USERS.items():
+        shown = {item["name"] for item in client_for(username).get(reverse("home")).context["nav_items"]}
+        allowed = {item.url_name for item in NAV_ITEMS if role in CAPABILITIES[item.capability]}
+        assert shown == allowed, role
+
+
+def test_templates_get_the_viewers_capabilities(cast, client_for):
+    context = client_for("investigator").get(reverse("home")).context
+    assert context["can"][Capability.READ_RESULTS] is True
+    assert context["can"][Capability.READ_AUDIT] is False
+
+
+@pytest.mark.parametrize(
+    ("url", "capability"),
+    [
+        ("/api/v1/analysis/", Capability.READ_RESULTS),
+        ("/api/v1/completeness/", Capability.READ_RESULTS),
+        ("/api/v1/screenings/", Capability.SCREEN_AND_ENROL),
+        ("/api/v1/participants/", Capability.READ_PARTICIPANTS),
+    ],
+)
+def test_api_permissions_follow_the_matrix(url, capability, cast, client_for):
+    for role, username in USERS.items():
+        status = client_for(username).get(url).status_code
+        assert (status == 403) == (role not in CAPABILITIES[capability]), (role, status)
