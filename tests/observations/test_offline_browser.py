@@ -88,11 +88,12 @@ def test_send_now_sends_what_waits(page, context, live_server, login, two_mother
     _enter(page, live_server, two_mothers[0], 1)
     page.locator("[data-testid=send-now]").click()
     assert "Tidak ada koneksi" in page.locator("[data-testid=outbox-status]").inner_text()
-    page.route("**/api/v1/observations/", lambda route: route.abort())  # a patchy connection: sending fails
+    # The context, not the page: a request of a page the service worker controls can bypass page routes.
+    context.route("**/api/v1/observations/", lambda route: route.abort())  # a patchy connection: sending fails
     context.set_offline(False)
     page.wait_for_timeout(500)
     expect(page.locator("[data-testid=outbox-count]")).to_have_text("1")
-    page.unroute("**/api/v1/observations/")
+    context.unroute("**/api/v1/observations/")
     page.locator("[data-testid=send-now]").click()
     page.wait_for_function("() => document.body.dataset.outboxCount === '0'", timeout=15_000)
     assert Observation.objects.filter(participant=two_mothers[0], day=1).count() == 1
@@ -130,7 +131,8 @@ def test_sign_out_clears_the_phone_and_the_next_user_sees_nothing(
     context.set_offline(True)
     _enter(page, live_server, two_mothers[0], 1)
     assert len(page.evaluate(KEPT_KEYS_JS)) == 1
-    page.route("**/api/v1/observations/", lambda route: route.abort())  # it cannot be sent yet
+    # The context, not the page: a request of a page the service worker controls can bypass page routes.
+    context.route("**/api/v1/observations/", lambda route: route.abort())  # it cannot be sent yet
     context.set_offline(False)
 
     page.locator(".navbar-toggler").click()
@@ -156,7 +158,8 @@ def test_another_user_signing_in_without_sign_out_never_sees_the_first_users_ent
     _ready_for_offline(page, live_server)
     context.set_offline(True)
     _enter(page, live_server, two_mothers[0], 1)
-    page.route("**/api/v1/observations/", lambda route: route.abort())
+    # The context, not the page: a request of a page the service worker controls can bypass page routes.
+    context.route("**/api/v1/observations/", lambda route: route.abort())
     context.set_offline(False)
     context.clear_cookies()  # the session ended on the server side (idle expiry)
 
