@@ -4,9 +4,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from pghistory.models import Events
 
+from enrollment.models import Arm
 from observations import setup
 from observations.models import InstrumentSettings, instrument_for
 
@@ -119,3 +121,18 @@ def test_thresholds_and_adherence_lock_with_the_reason_once_an_observation_exist
         setup.set_up_instrument(by=cast["coordinator"], study=study, thresholds={},
                                 adherence={arm_moringa.pk: "massage"}, reason="x")  # fmt: skip
     assert stored(study) == before
+
+
+def test_the_database_refuses_changing_an_arms_adherence_after_the_first_observation(
+    study, participant, record, arm_moringa, arm_massage
+):
+    """Through the app's own connection, past every Python check."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE enrollment_arm SET adherence = 'massage' WHERE id = %s", [arm_moringa.pk])
+        transaction.set_rollback(True)  # allowed before the first observation
+    record(participant, 1)
+    with pytest.raises(DatabaseError, match="locked"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE enrollment_arm SET adherence = 'massage' WHERE id = %s", [arm_moringa.pk])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE enrollment_arm SET label_en = 'Moringa leaf' WHERE id = %s", [arm_moringa.pk])
+    assert Arm.objects.get(pk=arm_moringa.pk).adherence == "dose"
