@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from enrollment.access import get_study_for_user
+from enrollment.access import get_study_for_user, studies_for_user
 from enrollment.models import Site, Study
 from enrollment.setup import services
 from enrollment.setup.forms import ArmForm, CriterionForm, NewStudyForm, SiteForm, StudyForm
@@ -24,10 +24,6 @@ from trialsite.roles import Capability
 def _back(url_name: str, study: Study):
     """Redirect to ``url_name`` for ``study``."""
     return redirect(f"{reverse(url_name)}?study={study.slug}")
-
-
-def _studies(user):
-    return Study.objects.filter(sites__in=Site.objects.for_user(user)).distinct().order_by("id")
 
 
 @capability_required(Capability.SET_UP_STUDY)
@@ -98,7 +94,7 @@ def _study_context(request, study, **forms) -> dict:
     locked = services.design_lock(study)
     return {
         "study": study,
-        "studies": _studies(request.user),
+        "studies": studies_for_user(request.user),
         "locked": locked,
         "arms": study.arms.all(),
         "criteria": study.criteria.all(),
