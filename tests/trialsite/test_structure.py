@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from trialsite import panels
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "structure.py"
+SCRIPT = Path(__file__).resolve().parents[1] / "structure.py"
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_no_template_uses_a_higher_app(structure, templates):
 def test_the_drawing_in_the_docs_is_the_graph_of_the_code(structure, imports, templates):
     text = structure.DOC.read_text(encoding="utf-8")
     assert structure.document_with(text, structure.drawing(imports, templates)) == text, (
-        "docs/structure.md is stale: run python scripts/structure.py --write"
+        "docs/structure.md is stale: run python -m tests.structure --write"
     )
 
 

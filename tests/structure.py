@@ -4,9 +4,9 @@ Python imports come from grimp (every import statement, those inside functions t
 edges from each app's templates: the tag libraries they ``{% load %}`` and the templates they
 ``{% extends %}`` or ``{% include %}``.
 
-    python scripts/structure.py           # print the Mermaid drawing
-    python scripts/structure.py --write   # write it into docs/structure.md
-    python scripts/structure.py --check   # exit 1 if the drawing there is stale or an edge points up
+    python -m tests.structure           # print the Mermaid drawing
+    python -m tests.structure --write   # write it into docs/structure.md
+    python -m tests.structure --check   # exit 1 if the drawing there is stale or an edge points up
 
 tests/trialsite/test_structure.py runs the same checks.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "structure.md"
-BEGIN, END = "<!-- structure drawing: begin (scripts/structure.py --write) -->", "<!-- structure drawing: end -->"
+BEGIN, END = "<!-- structure drawing: begin (tests/structure.py --write) -->", "<!-- structure drawing: end -->"
 
 # Lowest first. An app may use its own layer's app and the apps of lower layers; apps sharing a
 # layer know nothing of each other. Nothing imports the top layer.
@@ -143,7 +143,7 @@ def main(argv: list[str]) -> int:
         problems = back_edges(import_edges()) + back_edges(template_edges())
         text = DOC.read_text(encoding="utf-8")
         if document_with(text, new) != text:
-            problems.append(f"{DOC.relative_to(ROOT)}: the drawing is stale; run python scripts/structure.py --write")
+            problems.append(f"{DOC.relative_to(ROOT)}: the drawing is stale; run python -m tests.structure --write")
         print("\n".join(problems) or "one way, drawing current")
         return 1 if problems else 0
     else:
