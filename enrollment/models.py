@@ -479,3 +479,39 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant.participant_id}: {self.get_method_display()}"
+
+
+@pghistory.track(meta={"db_table": "analysis_analysissettingsevent"})
+class StudyControl(models.Model):
+    """The study's control state: outcome masking and the database lock (``enrollment/control.py`` reads it).
+
+    While the study is locked no clinical record may be added, changed or imported. While
+    ``outcome_masking`` is on and the study is not locked, only coordinators see results by arm.
+    The history table keeps the name it had when these settings lived in the analysis app: its
+    events are links of the audit hash chain, which names their table.
+    """
+
+    study = models.OneToOneField(Study, on_delete=models.PROTECT, related_name="control")
+    outcome_masking = models.BooleanField(_("outcome masking"), default=False)
+    locked_at = models.DateTimeField(_("database locked at"), null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("study control")
+        verbose_name_plural = _("study controls")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(locked_at__isnull=True, locked_by__isnull=True) | Q(locked_at__isnull=False),
+                name="study_lock_has_time",
+            )
+        ]
+        triggers = [pgtrigger.Protect(name="study_control_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return str(self.study)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
