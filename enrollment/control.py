@@ -7,15 +7,15 @@ Locking, unlocking and masking are the coordinator's actions (``analysis.masking
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrollment.models import Study, StudyControl
+from enrollment.models import Site, Study, StudyControl
+from trialsite.api_errors import Conflict
 
 
-class StudyLocked(ValidationError):
-    """A write refused because the study's database is locked."""
+class StudyLocked(Conflict):
+    """A write refused because the study's database is locked (a ValidationError; 409 in the API)."""
 
 
 def control_for(study: Study) -> StudyControl:
@@ -64,3 +64,19 @@ def require_unlocked(study: Study) -> None:
     control = StudyControl.objects.filter(study=study).select_related("locked_by").first()
     if control is not None and control.is_locked:
         raise StudyLocked(lock_message(control), code="study_locked")
+
+
+def lock_notices(study: Study) -> list[str]:
+    """What a page shows instead of a form while ``study`` is locked (one notice); [] when it is open."""
+    control = control_for(study)
+    return [lock_message(control)] if control.is_locked else []
+
+
+def lock_notices_for(user) -> list[str]:
+    """The lock notices of the studies of ``user``'s sites (for pages that span them, like Today)."""
+    controls = (
+        StudyControl.objects.filter(study__sites__in=Site.objects.for_user(user), locked_at__isnull=False)
+        .select_related("locked_by")
+        .distinct()
+    )
+    return [lock_message(control) for control in controls]

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from enrollment import schedule as calendar
+from enrollment.freeze import VIA_PARTICIPANT, VIA_SCREENING, FrozenWhenLocked
 from enrollment.schedule import LEFT_STATUSES, ParticipantStatus
 from trialsite.roles import Role, roles_of
 
@@ -252,6 +253,7 @@ class Participant(models.Model):
                 operation=pgtrigger.Update,
                 condition=pgtrigger.Q(old__arm_id__df=pgtrigger.F("new__arm_id")),
             ),
+            FrozenWhenLocked(),
         ]
 
     def __str__(self) -> str:
@@ -356,7 +358,7 @@ class Screening(models.Model):
                 condition=Q(delivery_date__lte=models.F("screened_on")), name="screening_after_delivery"
             ),
         ]
-        triggers = [pgtrigger.Protect(name="screening_never_deleted", operation=pgtrigger.Delete)]
+        triggers = [pgtrigger.Protect(name="screening_never_deleted", operation=pgtrigger.Delete), FrozenWhenLocked()]
 
     def __str__(self) -> str:
         return f"{self.site.code} {self.screened_on:%Y-%m-%d} #{self.pk}"
@@ -374,7 +376,10 @@ class ScreeningAnswer(models.Model):
     class Meta:
         ordering = ["criterion__kind", "criterion__order"]
         constraints = [models.UniqueConstraint(fields=["screening", "criterion"], name="answer_unique_per_criterion")]
-        triggers = [pgtrigger.Protect(name="answer_never_deleted", operation=pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="answer_never_deleted", operation=pgtrigger.Delete),
+            FrozenWhenLocked(study=VIA_SCREENING),
+        ]
 
     def __str__(self) -> str:
         return f"{self.criterion.code}: {self.answer}"
@@ -395,7 +400,10 @@ class Consent(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(form_version=""), name="consent_form_version_given"),
         ]
-        triggers = [pgtrigger.Protect(name="consent_never_deleted", operation=pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="consent_never_deleted", operation=pgtrigger.Delete),
+            FrozenWhenLocked(study=VIA_SCREENING),
+        ]
 
     def __str__(self) -> str:
         return f"{self.form_version} {self.consented_on:%Y-%m-%d}"
@@ -475,6 +483,7 @@ class Allocation(models.Model):
         triggers = [
             pgtrigger.Protect(name="allocation_never_deleted", operation=pgtrigger.Delete),
             pgtrigger.Protect(name="allocation_never_changed", operation=pgtrigger.Update),
+            FrozenWhenLocked(study=VIA_PARTICIPANT),
         ]
 
     def __str__(self) -> str:
