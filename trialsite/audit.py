@@ -9,6 +9,7 @@ the application has no context and is shown as such.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pghistory
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import Http404
 from django.urls import reverse
@@ -206,31 +208,57 @@ def _history_url(label: str, pk) -> str:
 
 
 def _subjects(events) -> dict[tuple[str, str], str]:
-    """(model label, pk) -> what the record is about, read from the record as it is now (or was, if deleted)."""
-    subjects = {}
-    by_model: dict[str, set] = {}
+    """(model label, pk) -> what the record is about, read from the event's own copy of the row.
+
+    The participant a record belongs to is looked up once for all events (one query per related
+    model, whatever the number of events); a record without one is named by its code, name or
+    title, or its number. Deleted records are named the same way.
+    """
+    # Every owner model is looked up even when no event names one, so the page's query count never
+    # depends on which records changed last (an id that is never a primary key stands in).
+    owners: dict[type[models.Model], set] = {model: {0} for model in _owner_models()}
     for event in events:
-        by_model.setdefault(event.pgh_obj_model, set()).add(event.pgh_obj_id)
-    for label, pks in by_model.items():
-        try:
-            model = apps.get_model(label)
-        except LookupError:
-            continue
-        query = model._default_manager.filter(pk__in=pks)
-        if any(f.name == "participant" for f in model._meta.concrete_fields):
-            query = query.select_related("participant")
-        subjects.update({(label, str(obj.pk)): describe_record(obj) for obj in query})
+        field = _participant_field(event.pgh_obj_model)
+        if field is not None and event.pgh_data.get(field.attname) is not None:
+            owners.setdefault(field.related_model, set()).add(event.pgh_data[field.attname])
+    named = {
+        (model, pk): str(obj)
+        for model, pks in owners.items()
+        for pk, obj in model._default_manager.in_bulk(pks).items()
+    }
+    subjects = {}
+    for event in events:
+        field, data = _participant_field(event.pgh_obj_model), event.pgh_data
+        owner = named.get((field.related_model, data.get(field.attname))) if field is not None else None
+        parts = [owner or _own_name(data, event.pgh_obj_id)]
+        if isinstance(data.get("day"), int):
+            parts.append(_("day %(day)d") % {"day": data["day"]})
+        subjects[(event.pgh_obj_model, str(event.pgh_obj_id))] = " · ".join(parts)
     return subjects
 
 
-def describe_record(obj: models.Model) -> str:
-    """A record as a coordinator names it: the participant and day for an observation, else the record itself."""
-    participant = getattr(obj, "participant", None)
-    day = getattr(obj, "day", None)
-    parts = [str(participant) if participant is not None and participant is not obj else str(obj)]
-    if isinstance(day, int):
-        parts.append(_("day %(day)d") % {"day": day})
-    return " · ".join(parts)
+@functools.cache
+def _owner_models() -> frozenset:
+    """The models that tracked records point to through a ``participant`` foreign key."""
+    tracked = [m.pgh_tracked_model for m in apps.get_models() if getattr(m, "pgh_tracked_model", None)]
+    fields = [_participant_field(model._meta.label) for model in tracked]
+    return frozenset(field.related_model for field in fields if field is not None)
+
+
+def _participant_field(label: str) -> models.Field | None:
+    """The foreign key named ``participant`` of the model ``label``, if it has one."""
+    try:
+        field = apps.get_model(label)._meta.get_field("participant")
+    except (LookupError, FieldDoesNotExist):
+        return None
+    return field if field.concrete and field.is_relation else None
+
+
+def _own_name(data: dict, pk) -> str:
+    for key in ("participant_id", "code", "name", "title", "username"):
+        if isinstance(data.get(key), str) and data[key]:
+            return data[key]
+    return f"#{pk}"
 
 
 def get_tracked_object_for_user(user, app_label: str, model_name: str, pk: str) -> models.Model:
