@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from analysis import presentation_plan
 from analysis.presentation import format_p, format_stat, format_value
 from analysis.sap import AnalysisRole
+from trialsite.numbers import written
 
 LANGUAGES = (("id", "Bahasa Indonesia"), ("en", "English"))
 
@@ -68,7 +69,7 @@ def _tests_sentence(result: dict) -> str:
     ) % {
         "pre": result["pre_day"],
         "post": result["post_day"],
-        "alpha": f"{result['alpha']:g}",
+        "alpha": written(f"{result['alpha']:g}"),
         "population": population,
     }
 

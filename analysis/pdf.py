@@ -19,13 +19,15 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from analysis import presentation as fmt
 
 FONT = "TrialsiteSans"
 MARGIN = 14 * mm
+CELL_PADDING = 6  # reportlab's default left and right padding of a table cell, in points
 TEXT_WIDTH = A4[0] - 2 * MARGIN
 FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
@@ -43,7 +45,8 @@ def _styles() -> dict:
     base = getSampleStyleSheet()
     return {
         "title": ParagraphStyle("t", parent=base["Title"], fontName=FONT, fontSize=14),
-        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=FONT, fontSize=11, spaceBefore=8),
+        # A heading stays with what it heads: never alone at the foot of a page.
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=FONT, fontSize=11, spaceBefore=8, keepWithNext=1),
         "body": ParagraphStyle("b", parent=base["BodyText"], fontName=FONT, fontSize=8.5, leading=11),
         "cell": ParagraphStyle("c", parent=base["BodyText"], fontName=FONT, fontSize=7.5, leading=9),
     }
@@ -78,16 +81,37 @@ def _footer(text: str):
 
 def _table(rows: list[list], styles: dict) -> Table:
     cells = [[Paragraph(escape(str(cell)), styles["cell"]) for cell in row] for row in rows]
-    columns = max(len(row) for row in rows)
-    first = min(50 * mm, TEXT_WIDTH / 2)
-    widths = [first] + [(TEXT_WIDTH - first) / (columns - 1)] * (columns - 1) if columns > 1 else [TEXT_WIDTH]
-    table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table = Table(cells, colWidths=column_widths(rows, styles["cell"].fontSize), repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))  # fmt: skip
     return table
+
+
+def column_widths(rows: list[list], font_size: float) -> list[float]:
+    """Widths that fit the page and give every column at least its longest word, so no header or
+    value is broken mid-word; the room left goes to the columns whose text is longest."""
+    columns = max(len(row) for row in rows)
+    texts = [[str(row[i]) if i < len(row) else "" for row in rows] for i in range(columns)]
+
+    def width(text: str) -> float:
+        return stringWidth(text, FONT, font_size) + 2 * CELL_PADDING
+
+    least = [max(width(word) for text in column for word in text.split() or [""]) for column in texts]
+    natural = [max(width(text) for text in column) for column in texts]
+    room = TEXT_WIDTH - sum(least)
+    if room <= 0:  # more words than the page holds: shrink all alike
+        return [w * TEXT_WIDTH / sum(least) for w in least]
+    wants = [n - w for n, w in zip(natural, least, strict=True)]
+    if sum(wants) <= room:  # everything fits on one line: share the rest evenly
+        return [n + (room - sum(wants)) / columns for n in natural]
+    return [w + room * want / sum(wants) for w, want in zip(least, wants, strict=True)]
+
+
+def heading(text: str, styles: dict) -> Flowable:
+    return Paragraph(escape(str(text)), styles["h2"])
 
 
 def _story(context: dict, styles: dict, footer: str) -> list:
@@ -103,7 +127,7 @@ def _story(context: dict, styles: dict, footer: str) -> list:
     elif context.get("plan_notice"):
         story.append(Paragraph(escape(context["plan_notice"]), styles["body"]))
     for title, rows in _sections(context):
-        story += [Paragraph(escape(str(title)), styles["h2"]), _table(rows, styles)]
+        story += [heading(title, styles), _table(rows, styles)]
     if not context["masked"]:
         story += _planned(context, styles)
     story += [Paragraph(escape(_("Score by day: median and interquartile range")), styles["h2"]), _daily_chart(result)]

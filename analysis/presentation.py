@@ -4,6 +4,8 @@ The result dict keeps full precision (analysis.md); pages, the report, the PDF a
 results text all format through these functions, so the same number always reads the same:
 
 - p-values: three decimals without the leading zero (APA), "< .001" below 0.001, "1.000" for 1;
+  in a language with a decimal comma the zero stays ("0,035", "< 0,001"), as Indonesian writes it;
+- every number is written with the reader's decimal separator (trialsite.numbers): "2,5" / "2.5";
 - statistics (mean, SD, mean rank, sum of ranks, U, z, r, rank-biserial, Hodges–Lehmann, CI):
   two decimals;
 - values (median, quartiles, min, max): as they are — an integer stays an integer, a half
@@ -16,8 +18,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
+
+from trialsite.numbers import decimal_separator, written
 
 MISSING = "–"
 MINUS = "−"
@@ -28,30 +33,30 @@ def _signed(text: str) -> str:
 
 
 def format_p(value: float | None) -> str:
-    """A p-value: ".035", "< .001", "1.000" (None → "–")."""
+    """A p-value: ".035", "< .001", "1.000" (None → "–"); "0,035", "< 0,001" in Indonesian."""
     if value is None:
         return MISSING
-    if value < 0.001:
-        return "< .001"
-    text = f"{value:.3f}"
-    return text[1:] if text.startswith("0") else text
+    text = "< 0.001" if value < 0.001 else f"{value:.3f}"
+    if decimal_separator() == ".":
+        text = text.replace("0.", ".", 1) if "0." in text[:4] else text
+    return written(text)
 
 
 def format_stat(value: float | None) -> str:
-    """A statistic with two decimals: "−3.62", "0.62"."""
+    """A statistic with two decimals: "−3.62", "0.62" ("−3,62", "0,62" in Indonesian)."""
     if value is None:
         return MISSING
     text = f"{value:.2f}"
-    return _signed("0.00" if text == "-0.00" else text)
+    return written(_signed("0.00" if text == "-0.00" else text))
 
 
 def format_value(value: float | None) -> str:
-    """A median, quartile, minimum or maximum as it is: 4 → "4", 3.5 → "3.5", 3.25 → "3.25"."""
+    """A median, quartile, minimum or maximum as it is: 4 → "4", 3.5 → "3.5" ("3,5"), 3.25 → "3.25"."""
     if value is None:
         return MISSING
     if float(value).is_integer():
         return _signed(str(int(value)))
-    return _signed(f"{value:.2f}".rstrip("0").rstrip("."))
+    return written(_signed(f"{value:.2f}".rstrip("0").rstrip(".")))
 
 
 def format_count(value: int | None) -> str:
@@ -77,12 +82,13 @@ def short_sha(digest: str | None) -> str:
 
 
 def local_time(iso: str | datetime | None) -> str:
-    """An ISO-8601 time (or datetime) shown in the project time zone (Asia/Jakarta): "2026-11-28 07:45:03 WIB"."""
+    """An ISO-8601 time (or datetime) in the project time zone, as the reader's language writes it:
+    "28 Nov 2026, 07.45.03 WIB" (Indonesian), "28 Nov 2026, 07:45:03 WIB" (English)."""
     if not iso:
         return MISSING
     moment = datetime.fromisoformat(iso) if isinstance(iso, str) else iso
     local = timezone.localtime(moment)
-    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
+    return f"{date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
 
 
 # --- Labels of result codes -----------------------------------------------------------------

@@ -16,6 +16,7 @@ from enrollment.models import (
     Study,
 )
 from enrollment.schedule import LEFT_STATUSES
+from trialsite.numbers import decimal
 
 
 def _ineligible_reasons(study: Study) -> list[dict]:
@@ -98,7 +99,7 @@ def flow_counts(study: Study) -> dict:
 def _mean_sd(mean, sd, digits: int = 1) -> str:
     if mean is None:
         return "–"
-    return f"{mean:.{digits}f} ({sd or 0:.{digits}f})"
+    return f"{decimal(mean, digits)} ({decimal(sd or 0, digits)})"
 
 
 def _n_pct(count: int, total: int) -> str:

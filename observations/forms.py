@@ -127,29 +127,38 @@ class ReasonForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    participants_file = forms.FileField(label=_("participants.csv"))
-    observations_file = forms.FileField(label=_("observations.csv"))
+    """Either file or both; files checked before (kept on the server under ``upload``) need not be chosen again."""
 
-    def _read(self, name: str) -> tuple[str, bytes]:
+    participants_file = forms.FileField(
+        label=_("participants.csv"), required=False,
+        help_text=_("Only for new participants: leave it empty to add observations of participants already enrolled."),
+    )  # fmt: skip
+    observations_file = forms.FileField(label=_("observations.csv"), required=False)
+    upload = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def _read(self, name: str) -> tuple[str, bytes] | None:
         upload = self.cleaned_data[name]
+        if upload is None:
+            return None
         try:
             check_size(upload.name, upload.size)
         except FileTooLarge as error:
             raise forms.ValidationError(str(error)) from None
         return upload.name, upload.read()
 
-    def clean_participants_file(self) -> tuple[str, bytes]:
+    def clean_participants_file(self) -> tuple[str, bytes] | None:
         return self._read("participants_file")
 
-    def clean_observations_file(self) -> tuple[str, bytes]:
+    def clean_observations_file(self) -> tuple[str, bytes] | None:
         return self._read("observations_file")
 
     def uploaded(self) -> dict:
-        """{"participants": (name, bytes), "observations": (name, bytes)}, each within the size cap."""
-        return {
+        """The files chosen this time: {"participants": (name, bytes), "observations": …}, each within the cap."""
+        chosen = {
             "participants": self.cleaned_data["participants_file"],
             "observations": self.cleaned_data["observations_file"],
         }
+        return {key: value for key, value in chosen.items() if value is not None}
 
 
 class ImportConfirmForm(forms.Form):

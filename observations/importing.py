@@ -16,6 +16,8 @@ from observations.interchange import ImportPlan, KnownParticipant, RowError, Stu
 from observations.models import Observation, instrument_for
 from trialsite.textfiles import NotText, decode_text
 
+NO_FILE = ("", "")  # (name, text) of a file that was not given: no rows
+
 
 class ImportFailed(Exception):
     def __init__(self, errors: list[RowError]):
@@ -74,9 +76,12 @@ def study_context(study: Study) -> StudyContext:
 def check_files(*, study: Study, files: dict[str, tuple[str, str]], today: date) -> ImportPlan:
     """Parse and check ``files`` = {"participants": (name, text), "observations": (name, text)}.
 
-    Raises StudyLocked (nothing is read) while the study is locked."""
+    Either file may be left out: observations alone for participants already enrolled, or
+    participants alone.
+    Raises StudyLocked (nothing is read) while the study is locked.
+    """
     require_unlocked(study)
-    (p_name, p_text), (o_name, o_text) = files["participants"], files["observations"]
+    (p_name, p_text), (o_name, o_text) = files.get("participants", NO_FILE), files.get("observations", NO_FILE)
     return plan_import(
         participants_text=p_text, participants_name=p_name, observations_text=o_text, observations_name=o_name,
         ctx=study_context(study), today=today,
@@ -91,9 +96,9 @@ def import_files(*, study: Study, files: dict[str, tuple[str, str]], by, today: 
         plan = check_files(study=study, files=files, today=today)
         if plan.errors:
             raise ImportFailed(plan.errors)
-        with pghistory.context(user=by.pk, reason=files["participants"][0]):
+        with pghistory.context(user=by.pk, reason=files.get("participants", NO_FILE)[0]):
             created = {p.participant_id: p for p in _write_participants(study, plan.participants, by)}
-        with pghistory.context(user=by.pk, reason=files["observations"][0]):
+        with pghistory.context(user=by.pk, reason=files.get("observations", NO_FILE)[0]):
             _write_observations(study, plan.observations, created, by)
     return plan
 

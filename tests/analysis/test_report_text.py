@@ -11,11 +11,11 @@ def test_results_text_carries_the_apa_numbers_of_the_result(known_dataset, study
     result = compute_results(study)
     with translation.override("en"):
         text = narrative.results(result, masked=False)
-    moringa = result["groups"][0]
-    assert f"Z = {fmt.format_stat(moringa['wilcoxon']['z'])}" in text
-    assert f"r = {fmt.format_stat(moringa['wilcoxon']['r'])}" in text
-    assert f"Mdn = {fmt.format_value(moringa['pre']['median'])}" in text
-    assert f"U = {fmt.format_stat(result['mann_whitney']['change']['u'])}" in text
+        moringa = result["groups"][0]
+        assert f"Z = {fmt.format_stat(moringa['wilcoxon']['z'])}" in text
+        assert f"r = {fmt.format_stat(moringa['wilcoxon']['r'])}" in text
+        assert f"Mdn = {fmt.format_value(moringa['pre']['median'])}" in text
+        assert f"U = {fmt.format_stat(result['mann_whitney']['change']['u'])}" in text
     assert "exact p = " in text or "exact p < .001" in text
 
 
@@ -43,9 +43,10 @@ def test_an_uncomputed_exact_p_is_replaced_by_the_asymptotic_one_and_said_so():
 
 
 def test_p_values_are_rounded_in_apa_style():
-    assert fmt.format_p(0.0004) == "< .001"
-    assert fmt.format_p(0.0345) == ".035"
-    assert fmt.format_p(None) == "–"
-    assert fmt.format_stat(-3.6178) == "−3.62"
-    assert fmt.format_value(4.0) == "4"
-    assert fmt.format_value(3.5) == "3.5"
+    with translation.override("en"):
+        assert fmt.format_p(0.0004) == "< .001"
+        assert fmt.format_p(0.0345) == ".035"
+        assert fmt.format_p(None) == "–"
+        assert fmt.format_stat(-3.6178) == "−3.62"
+        assert fmt.format_value(4.0) == "4"
+        assert fmt.format_value(3.5) == "3.5"

@@ -104,3 +104,50 @@ def test_history_shows_choice_labels_not_codes(site_srp1, arm_moringa, study):
         assert (str(status.old), str(status.new)) == ("Active", "Withdrawn")
     with translation.override("id"):
         assert (str(status.old), str(status.new)) == ("Aktif", "Mengundurkan diri")
+
+
+@pytest.fixture
+def recorded_day(study, site_srp1):
+    """An observation of an SRP1 participant from the demo data (seeded before the cast signs in)."""
+    from django.core.management import call_command
+
+    from observations.models import Observation
+
+    call_command("seed_demo", participants=4, seed=3, password="x-Password-2026", verbosity=0)
+    return Observation.objects.select_related("participant").filter(participant__site=site_srp1).order_by("pk").first()
+
+
+def test_audit_log_names_who_the_participant_and_the_day_and_links_the_history(recorded_day, client_for, coordinator):
+    import pghistory
+
+    with pghistory.context(user=coordinator.pk), audit.reason("late entry corrected"):
+        recorded_day.notes = "checked again"
+        recorded_day.save(update_fields=["notes"])
+    with translation.override("en"):
+        row = next(r for r in audit.recent_events() if r.reason == "late entry corrected")
+    assert row.user == "coordinator"
+    assert row.record == "Observation"
+    assert row.subject == f"{recorded_day.participant.participant_id} · day {recorded_day.day}"
+    assert row.history_url == reverse("record_history", args=["observations", "observation", recorded_day.pk])
+    response = client_for("coordinator").get(reverse("audit_log"))
+    assert response.status_code == 200, response
+    html = response.content.decode()
+    assert f'href="{row.history_url}"' in html
+    assert "observations.Observation #" not in html
+
+
+def test_record_history_shows_the_participant_and_yes_no_not_ids_and_booleans(recorded_day, client_for):
+    with translation.override("id"):
+        first = audit.history_for(recorded_day)[0]
+    shown = {c.field: c.new for c in first.changes}
+    assert shown["participant_id"] == recorded_day.participant.participant_id
+    booleans = [f.attname for f in type(recorded_day)._meta.concrete_fields if f.get_internal_type() == "BooleanField"]
+    assert booleans
+    assert {shown[name] for name in booleans if name in shown} <= {"Ya", "Tidak"}
+    html = (
+        client_for("coordinator")
+        .get(reverse("record_history", args=["observations", "observation", recorded_day.pk]))
+        .content.decode()
+    )
+    assert ">False<" not in html
+    assert ">True<" not in html

@@ -1,14 +1,22 @@
 import secrets
+import signal
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from enrollment.models import Study
+from trialsite.dbserver import stop_embedded_server
 from trialsite.staticfiles import collect_if_stale
 
 LOGINS_FILE = settings.BASE_DIR / "var" / "demo-logins.txt"
 DEMO_PARTICIPANTS = 34  # the size of the published study
+DEMO_LOGINS = (
+    ("midwife.srp1", "midwife at Puskesmas Serpong 1"),
+    ("midwife.par", "midwife at Puskesmas Pondok Aren"),
+    ("coordinator", "sets up an authenticator app at first sign-in"),
+    ("investigator", "sets up an authenticator app at first sign-in"),
+)
 
 
 class Command(BaseCommand):
@@ -30,7 +38,20 @@ class Command(BaseCommand):
             LOGINS_FILE.chmod(0o600)
         self.print_logins(port)
         if not no_serve:
+            self.serve(port)
+
+    def serve(self, port: int) -> None:
+        """Serve until stopped (Ctrl-C, or a TERM/HUP signal), then stop the embedded PostgreSQL with it."""
+        for stop_signal in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stop_signal, _interrupt)
+        try:
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            embedded = settings.DATABASES["default"].get("EMBEDDED")
+            if embedded and stop_embedded_server(str(embedded)):
+                self.stdout.write("The embedded PostgreSQL server is stopped.")
 
     def collect_static(self) -> None:
         """Pages link hashed, compressed static files; collect them when one changed (~30 s the first time)."""
@@ -42,7 +63,11 @@ class Command(BaseCommand):
         unknown = "(set with: manage.py seed_demo --password …)"
         password = LOGINS_FILE.read_text().strip() if LOGINS_FILE.exists() else unknown
         self.stdout.write(self.style.SUCCESS(f"\nTrialsite is starting at http://127.0.0.1:{port}/"))
-        self.stdout.write("Demo logins (username / password):")
-        for username in ("midwife.srp1", "midwife.par", "coordinator", "investigator"):
-            self.stdout.write(f"  {username:<14} {password}")
-        self.stdout.write("")
+        self.stdout.write(f"Demo logins (every one has the password {password}, kept in {LOGINS_FILE}):")
+        for username, note in DEMO_LOGINS:
+            self.stdout.write(f"  user name {username:<14} password {password}   ({note})")
+        self.stdout.write("Stop with Ctrl-C: the embedded PostgreSQL server stops with it.\n")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

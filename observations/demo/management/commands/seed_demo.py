@@ -25,6 +25,8 @@ class Command(BaseCommand):
         if participants:
             observations_demo.seed_observations(study, seed=seed)
         plan_demo.seed_locked_plan(study)
+        if options["verbosity"] == 0:  # the caller prints the logins (the quick start does, once)
+            return
         self.stdout.write(self.style.SUCCESS(f"Demo study '{study.slug}' ready."))
         for username, chosen in logins.items():
             shown = chosen if chosen is not None else "(unchanged)"

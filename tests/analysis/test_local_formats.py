@@ -1,0 +1,88 @@
+"""One way of writing dates and numbers, the reader's: pages, the PDF and the results text agree.
+
+Indonesian writes "3 Agu 2026" and "2,5", English "3 Aug 2026" and "2.5"; a date never wraps in
+the middle (non-breaking spaces). Exports and the JSON API keep ISO dates and the decimal point.
+"""
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from pypdf import PdfReader
+
+from analysis import narrative
+from analysis import presentation as fmt
+from analysis.results import compute_results
+from enrollment import reports
+from trialsite.numbers import decimal
+
+pytestmark = pytest.mark.django_db
+
+AUG_3 = datetime.date(2026, 8, 3)
+
+
+@pytest.mark.parametrize(("language", "expected"), [("id", "3\xa0Agu\xa02026"), ("en", "3\xa0Aug\xa02026")])
+def test_a_date_reads_in_the_readers_language_and_does_not_wrap(language, expected):
+    with translation.override(language):
+        assert date_format(AUG_3, "SHORT_DATE_FORMAT") == expected
+        assert date_format(AUG_3) == expected
+
+
+def test_indonesian_times_use_the_period():
+    moment = datetime.datetime(2026, 8, 3, 7, 45)
+    with translation.override("id"):
+        assert date_format(moment, "SHORT_DATETIME_FORMAT") == "3\xa0Agu\xa02026,\xa007.45"
+    with translation.override("en"):
+        assert date_format(moment, "SHORT_DATETIME_FORMAT") == "3\xa0Aug\xa02026,\xa007:45"
+
+
+@pytest.mark.parametrize(
+    ("language", "stat", "value", "p", "small_p", "number"),
+    [("id", "−3,62", "2,5", "0,035", "< 0,001", "29,7"), ("en", "−3.62", "2.5", ".035", "< .001", "29.7")],
+)
+def test_analysis_numbers_use_the_readers_decimal_separator(language, stat, value, p, small_p, number):
+    with translation.override(language):
+        assert fmt.format_stat(-3.6178) == stat
+        assert fmt.format_value(2.5) == value
+        assert fmt.format_p(0.0345) == p
+        assert fmt.format_p(0.0004) == small_p
+        assert decimal(29.66, 1) == number
+
+
+def test_the_baseline_table_writes_means_like_the_results_tables():
+    with translation.override("id"):
+        assert reports._mean_sd(29.66, 5.21) == "29,7 (5,2)"
+    with translation.override("en"):
+        assert reports._mean_sd(29.66, 5.21) == "29.7 (5.2)"
+
+
+def test_results_text_in_indonesian_uses_decimal_commas(known_dataset, study):
+    result = compute_results(study)
+    with translation.override("id"):
+        text = narrative.results(result, masked=False)
+    z = result["groups"][0]["wilcoxon"]["z"]
+    assert f"Z = {f'{z:.2f}'.replace('.', ',').replace('-', '−')}" in text
+
+
+def test_the_pdf_writes_numbers_and_dates_in_the_readers_language(known_dataset, study, client_for):
+    pdf = client_for("investigator").get(reverse("analysis:report_pdf")).content
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    tables = text.split("Teks hasil")[0]  # the results text that follows is given in both languages
+    z = compute_results(study)["groups"][0]["wilcoxon"]["z"]
+    assert f"{abs(z):.2f}".replace(".", ",") in tables
+    assert f"{abs(z):.2f}" not in tables
+    assert "Dibuat " in tables
+    assert f"{datetime.date.today():%Y-%m-%d}" not in tables
+
+
+def test_the_participant_list_shows_dates_not_iso(known_dataset, client_for):
+    from enrollment.models import Participant
+
+    participant = Participant.objects.order_by("pk").first()
+    html = client_for("coordinator").get(reverse("enrollment:participant_list")).content.decode()
+    assert participant.intervention_start.isoformat() not in html
+    with translation.override("id"):
+        assert date_format(participant.intervention_start, "SHORT_DATE_FORMAT") in html
