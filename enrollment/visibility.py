@@ -26,6 +26,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from enrollment import deidentify
+from enrollment.control import control_for
 from enrollment.models import Participant, Study
 from trialsite.roles import Capability, can
 
@@ -34,22 +35,12 @@ ARM_FIELDS = frozenset({"arm", "allocation", "allocation_method", "allocation_ra
 """Fields that name or reveal a participant's arm (the adherence kind and its duration differ by arm)."""
 
 
-def _masking_state(study: Study) -> tuple[bool, bool]:
-    """(outcome masking on, database locked) of ``study``; no stored settings: neither."""
-    settings = getattr(study, "_analysis_settings_cache", None)
-    if settings is None:
-        settings = type(study).analysis_settings.related.related_model.objects.filter(study=study).first()
-    if settings is None:
-        return False, False
-    return settings.outcome_masking, settings.is_locked
-
-
 def arm_hidden_for(user, study: Study) -> bool:
     """True while ``user`` may not see which arm a participant is in (nor outcomes by arm)."""
     if can(user, Capability.SEE_UNMASKED_RESULTS):
         return False
-    masked, locked = _masking_state(study)
-    return masked and not locked
+    control = control_for(study)
+    return control.outcome_masking and not control.is_locked
 
 
 def identified_for(user) -> bool:

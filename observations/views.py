@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enrollment.access import get_participant_for_user, get_study_for_user
+from enrollment.control import lock_notices, lock_notices_for
 from enrollment.models import Participant
 from observations import services, worklist
 from observations.access import get_observation_for_user
@@ -26,6 +27,7 @@ from trialsite.roles import Capability
 def today(request):
     return render(request, "observations/today.html", {
         "worklist": worklist.worklist_for(request.user, services.local_today()), "today": services.local_today(),
+        "lock_notices": lock_notices_for(request.user),
     })  # fmt: skip
 
 
@@ -35,6 +37,7 @@ def _form_page(request, participant, day, form, observation, conflict=None):
         "participant": participant, "day": day, "form": form, "observation": observation, "conflict": conflict,
         "conflict_rows": rows,
         "thresholds": instrument_for(participant.study).thresholds, "adherence": participant.arm.adherence,
+        "lock_notices": lock_notices(participant.study),
     })  # fmt: skip
 
 

@@ -16,9 +16,8 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import dateformat, timezone, translation
 
-from analysis.models import AnalysisSettings
 from enrollment import exclusion, services
-from enrollment.models import Participant, Screening
+from enrollment.models import Participant, Screening, StudyControl
 from observations import services as observation_services
 from observations.models import Adherence, Observation
 from safety import adverse_events, deviations, queries
@@ -128,7 +127,7 @@ def build_trial(study, cast) -> Trial:
         _observe(trial, participant, midwives[participant.site_id])
     _plant_changes(trial, coordinator)
     _plant_safety(trial, cast)
-    AnalysisSettings.objects.update_or_create(study=study, defaults={"outcome_masking": True})
+    StudyControl.objects.update_or_create(study=study, defaults={"outcome_masking": True})
     return trial
 
 
