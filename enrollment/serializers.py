@@ -68,7 +68,7 @@ class ParticipantSerializer(ShownSerializer):
 
     shown = Fields(
         participant="",
-        study="study",
+        study="study_id",
         dates=("enrolled_on", "intervention_start", "status_date", "delivery_date"),
         texts=("status_reason", "allocation_rationale"),
         identifiers=("full_name", "phone", "date_of_birth", "screening"),

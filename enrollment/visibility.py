@@ -60,7 +60,7 @@ class Fields:
     the participant); ``study`` the path to its study (a record may have no participant)."""
 
     participant: str = "participant"
-    study: str = "participant.study"
+    study: str = "participant.study_id"
     ids: tuple = ("participant_id",)
     dates: tuple = ()
     texts: tuple = ()
@@ -115,13 +115,14 @@ LEAST = View(0, arms_hidden=True, identified=False, key=b"")
 
 
 def view_for(user, study: Study | int) -> View:
-    """The :class:`View` of ``user`` on ``study`` (cached on the user object for the request)."""
-    study = study if isinstance(study, Study) else Study.objects.get(pk=study)
+    """The :class:`View` of ``user`` on ``study`` (a study or its pk; cached on the user object for the request)."""
     cache = user.__dict__.setdefault("_trialsite_views", {})
-    if study.pk not in cache:
+    pk = study.pk if isinstance(study, Study) else study
+    if pk not in cache:
+        study = study if isinstance(study, Study) else Study.objects.get(pk=pk)
         key = deidentify.study_key(study.slug)
-        cache[study.pk] = View(study.pk, arm_hidden_for(user, study), identified_for(user), key)
-    return cache[study.pk]
+        cache[pk] = View(pk, arm_hidden_for(user, study), identified_for(user), key)
+    return cache[pk]
 
 
 def shown_row(view: View, participant: Participant | None, row: dict, fields) -> dict:

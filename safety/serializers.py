@@ -13,7 +13,7 @@ AE_SHOWN_FIELDS = Fields(
     texts=("term_other", "description", "report_reference"),
 )  # fmt: skip
 DEVIATION_SHOWN_FIELDS = Fields(
-    study="site.study",
+    study="study_id",
     dates=("occurred_on", "identified_on", "resolved_on", "created_at", "updated_at"),
     texts=("description", "corrective_action", "preventive_action"),
 )

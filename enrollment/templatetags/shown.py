@@ -29,13 +29,13 @@ def shown_id(context, participant) -> str:
     """The participant ID, or her pseudonym."""
     if participant is None:
         return WITHHELD
-    return _view(context, participant.study).participant_id(participant)
+    return _view(context, participant.study_id).participant_id(participant)
 
 
 @register.simple_tag(takes_context=True)
 def shown_date(context, participant, value) -> str:
     """A date of the participant's record, or its day relative to her day 1."""
-    study = participant.study if participant is not None else None
+    study = participant.study_id if participant is not None else None
     return _view(context, study).when_text(participant, value)
 
 
@@ -51,5 +51,5 @@ def shown_text(context, value) -> str:
 @register.simple_tag(takes_context=True)
 def shown_arm(context, participant) -> str:
     """The participant's arm, or a dash while it is hidden from the viewer."""
-    arm = _view(context, participant.study).arm(participant)
+    arm = _view(context, participant.study_id).arm(participant)
     return arm.label if arm is not None else WITHHELD
