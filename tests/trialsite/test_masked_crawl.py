@@ -162,3 +162,39 @@ def test_coordinators_and_monitors_keep_identified_access(cast):
     assert identified_for(cast["midwife.srp1"])
     assert not identified_for(cast["investigator"])
     assert not identified_for(cast["outsider"])
+
+
+# --- Forbidden cases through the one rule -------------------------------------------------------
+
+
+def test_investigator_finds_a_participant_by_pseudonym_not_by_real_id(trial, study, cast):
+    client = sign_in_fully(Client(), cast["investigator"])
+    first = Participant.objects.get(pk=trial.participants[0].pk)
+    pseudonym = pseudonyms(study.slug, [first.participant_id])[first.participant_id]
+    by_real_id = client.get("/enrollment/participants/", {"q": first.participant_id})
+    assert list(by_real_id.context["page"].object_list) == []
+    by_pseudonym = client.get("/enrollment/participants/", {"q": pseudonym[2:10].lower()})
+    assert [p.pk for p in by_pseudonym.context["page"].object_list] == [first.pk]
+
+
+def test_an_investigators_own_action_answers_de_identified(trial, cast):
+    """Acknowledging a serious event through the API answers with the event as she may see it."""
+    client = sign_in_fully(Client(), cast["investigator"])
+    response = client.post(f"/api/v1/adverse-events/{trial.ids['adverse_event']}/acknowledge/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["description"] is None
+    assert body["term_other"] is None
+    assert body["participant_id"].startswith("P-")
+    assert isinstance(body["onset_date"], int)
+    assert isinstance(body["acknowledged_at"], int)
+
+
+def test_a_record_shown_without_a_viewer_shows_the_least(trial):
+    from enrollment.serializers import ParticipantSerializer
+
+    body = ParticipantSerializer(Participant.objects.get(pk=trial.participants[0].pk)).data
+    assert body["arm"] is None
+    assert body["participant_id"] is None
+    assert body["status_reason"] is None
+    assert "full_name" not in body
