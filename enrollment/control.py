@@ -1,7 +1,8 @@
 """The study's control state, read in one place: is it locked, are outcomes masked.
 
-Every service that writes a clinical record calls :func:`require_unlocked` inside its
-transaction; the database refuses the same writes by itself (``docs/database.md``).
+Every service that writes a clinical record calls :func:`require_unlocked` before it writes;
+the database refuses the same writes by itself (``enrollment/freeze.py``, ``docs/database.md``),
+so a lock taken between the check and the write is honoured too.
 Locking, unlocking and masking are the coordinator's actions (``analysis.masking``).
 """
 
