@@ -102,10 +102,6 @@ class View:
             return WITHHELD
         return _("day 1 %(offset)+d") % {"offset": self.when(participant, value)}
 
-    def text(self, value: str | None) -> str:
-        """Free text, or nothing at all for a de-identified viewer (it can name a person)."""
-        return (value or "") if self.identified else ""
-
     def arm(self, participant: Participant):
         return None if self.arms_hidden else participant.arm
 
