@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.utils import dateformat, timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from enrollment import deidentify
@@ -68,18 +69,36 @@ class Fields:
     arms: tuple = tuple(sorted(ARM_FIELDS))
 
 
-@dataclass(frozen=True)
 class View:
-    """What one viewer sees of one study's participants (see the module docstring)."""
+    """What one viewer sees of one study's participants (see the module docstring).
 
-    study_id: int
-    arms_hidden: bool
-    identified: bool
-    key: bytes
+    Each part is decided when first asked, so a page that shows no arm reads no masking state and a
+    coordinator's page computes no pseudonym key. ``user`` None is the unknown viewer: the least."""
+
+    def __init__(self, user, study_id: int, study: Study | None = None):
+        self.study_id, self._user, self._study = study_id, user, study
+
+    @cached_property
+    def identified(self) -> bool:
+        return self._user is not None and identified_for(self._user)
+
+    @cached_property
+    def arms_hidden(self) -> bool:
+        return self._user is None or arm_hidden_for(self._user, self.study)
+
+    @cached_property
+    def study(self) -> Study:
+        return self._study or Study.objects.get(pk=self.study_id)
+
+    @cached_property
+    def key(self) -> bytes:
+        return deidentify.study_key(self.study.slug)
 
     def participant_id(self, participant: Participant) -> str:
         if self.identified:
             return participant.participant_id
+        if self._user is None:
+            return WITHHELD
         return deidentify.pseudonym(self.key, participant.participant_id)
 
     def when(self, participant: Participant, value: date | datetime | None):
@@ -106,8 +125,8 @@ class View:
         return None if self.arms_hidden else participant.arm
 
 
-LEAST = View(0, arms_hidden=True, identified=False, key=b"")
-"""What is shown when the viewer is unknown (a serializer used without a request)."""
+LEAST = View(None, 0)
+"""What is shown when the viewer is unknown (a serializer or a tag used without a request)."""
 
 
 def view_for(user, study: Study | int) -> View:
@@ -115,9 +134,7 @@ def view_for(user, study: Study | int) -> View:
     cache = user.__dict__.setdefault("_trialsite_views", {})
     pk = study.pk if isinstance(study, Study) else study
     if pk not in cache:
-        study = study if isinstance(study, Study) else Study.objects.get(pk=pk)
-        key = deidentify.study_key(study.slug)
-        cache[pk] = View(pk, arm_hidden_for(user, study), identified_for(user), key)
+        cache[pk] = View(user, pk, study if isinstance(study, Study) else None)
     return cache[pk]
 
 

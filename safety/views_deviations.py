@@ -55,7 +55,7 @@ def deviation_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "safety/deviation_list.html", {
-        "form": form, "page": page_of(rows, request.GET.get("page")),
+        "study": study, "form": form, "page": page_of(rows, request.GET.get("page")),
         "query": query.urlencode(), "can_write": can(request.user, Capability.RECORD_DEVIATIONS),
     })  # fmt: skip
 

@@ -7,15 +7,20 @@ through these tags, never a role or a capability of its own.
 
 from django import template
 
+from enrollment.models import Study
 from enrollment.visibility import LEAST, WITHHELD, View, identified_for, view_for
 
 register = template.Library()
 
 
 def _view(context, study) -> View:
+    """The viewer's View of ``study`` (a study or its pk; the page's own ``study`` is used when it is that one)."""
     request = context.get("request")
     if request is None or study is None:
         return LEAST
+    page_study = context.get("study")
+    if isinstance(page_study, Study) and page_study.pk == getattr(study, "pk", study):
+        study = page_study
     return view_for(request.user, study)
 
 
