@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 
 import pghistory.models
+import psycopg
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -472,3 +473,16 @@ def test_the_dashboard_and_the_study_page_say_since_when_and_by_whom(locked, stu
         page = client.get(url).content.decode()
         assert 'data-testid="lock-banner"' in page, (username, url)
         assert at in page, (username, url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_in_flight_holds_the_lock_off_until_it_commits(study, participant, record, coordinator):
+    """The freeze trigger share-locks the study's control row: the coordinator's lock waits for the write."""
+    StudyControl.objects.create(study=study)
+    observation = record(participant, 1)
+    with transaction.atomic():
+        raw("UPDATE observations_observation SET notes = 'in flight' WHERE id = %s", [observation.pk])
+        with psycopg.connect(**connection.get_connection_params()) as other:
+            other.execute("SET lock_timeout = '200ms'")
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute("SELECT 1 FROM enrollment_studycontrol WHERE study_id = %s FOR UPDATE", [study.pk])
