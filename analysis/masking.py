@@ -16,22 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analysis import plans
-from enrollment.control import control_for, locked_control
+from enrollment.control import locked_control
 from enrollment.models import Study, StudyControl
+from enrollment.visibility import arm_hidden_for
 from trialsite import audit
-from trialsite.roles import Capability, can
 
 
 def outcome_masked_for(user, study: Study) -> bool:
-    """True when ``user`` may see pooled outcome figures only.
-
-    Coordinators always see results by arm; everyone else is masked while the study's
-    outcome masking is on and its database is not locked.
-    """
-    if can(user, Capability.SEE_UNMASKED_RESULTS):
-        return False
-    current = control_for(study)
-    return current.outcome_masking and not current.is_locked
+    """True when ``user`` may see pooled outcome figures only: the participant-level masking rule
+    (``enrollment.visibility.arm_hidden_for``), so results and records hide the arms together."""
+    return arm_hidden_for(user, study)
 
 
 def _require_reason(reason: str) -> str:

@@ -132,11 +132,20 @@ class ParticipantFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *ParticipantStatus.choices])
     arm = forms.ChoiceField(label=_("Arm"), required=False)
 
-    def __init__(self, *args, study: Study, **kwargs):
+    def __init__(self, *args, study: Study, arms_hidden: bool = False, identified: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["arm"].choices = [("", _("All"))] + [(a.code, a.label) for a in study.arms.order_by("order")]
+        if arms_hidden:  # enrollment.visibility: no filter by arm while the arms are hidden from the viewer
+            del self.fields["arm"]
+        if not identified:
+            self.fields["q"].label = _("Search pseudonym")
         for name in ("status", "arm"):
-            self.fields[name].widget.attrs.update({"class": "form-select", "data-autosubmit": ""})
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({"class": "form-select", "data-autosubmit": ""})
+
+    def arm_refused(self) -> bool:
+        """An arm was asked for while the arm filter is not offered."""
+        return "arm" not in self.fields and bool(self.data.get("arm"))
 
 
 class GenerateListForm(forms.Form):

@@ -1,7 +1,28 @@
 from rest_framework import serializers
 
-from enrollment.access import can_see_identifiers
 from enrollment.models import Arm, DeliveryMode, Participant, Screening, ScreeningAnswer, Site, Study
+from enrollment.visibility import LEAST, Fields, shown_row, view_for
+
+
+def _follow(instance, path: str):
+    for name in filter(None, path.split(".")):
+        instance = getattr(instance, name, None) if instance is not None else None
+    return instance
+
+
+class ShownSerializer(serializers.ModelSerializer):
+    """A participant-level record as the requesting viewer may see it: every response goes through
+    ``enrollment.visibility.shown_row``. Without a request in the context, the least is shown."""
+
+    shown = Fields()
+
+    def to_representation(self, instance):
+        row = super().to_representation(instance)
+        request = self.context.get("request")
+        study = _follow(instance, self.shown.study)
+        if request is None or study is None:
+            return shown_row(LEAST, None, row, self.shown)
+        return shown_row(view_for(request.user, study), _follow(instance, self.shown.participant), row, self.shown)
 
 
 class SiteSerializer(serializers.ModelSerializer):
@@ -37,15 +58,21 @@ class StudySerializer(serializers.ModelSerializer):
         ]
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
-    """A participant; the direct identifiers are dropped for roles that may not see them."""
+class ParticipantSerializer(ShownSerializer):
+    """A participant, as the viewer may see her (``enrollment.visibility``)."""
 
     site = serializers.SlugRelatedField(slug_field="code", read_only=True)
     arm = serializers.SlugRelatedField(slug_field="code", read_only=True)
     allocation_method = serializers.CharField(source="allocation.method", read_only=True, default=None)
     allocation_rationale = serializers.CharField(source="allocation.rationale", read_only=True, default=None)
 
-    IDENTIFIERS = ("full_name", "phone", "date_of_birth")
+    shown = Fields(
+        participant="",
+        study="study_id",
+        dates=("enrolled_on", "intervention_start", "status_date", "delivery_date"),
+        texts=("status_reason", "allocation_rationale"),
+        identifiers=("full_name", "phone", "date_of_birth", "screening"),
+    )
 
     class Meta:
         model = Participant
@@ -72,14 +99,6 @@ class ParticipantSerializer(serializers.ModelSerializer):
             "date_of_birth",
         ]
         read_only_fields = fields
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is None or not can_see_identifiers(request.user):
-            for name in self.IDENTIFIERS:
-                fields.pop(name)
-        return fields
 
 
 class EnrollSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from enrollment.access import (
     get_study_for_user,
 )
 from enrollment.control import control_for, lock_notices
+from enrollment.deidentify import pseudonym
 from enrollment.forms import (
     EnrollForm,
     GenerateListForm,
@@ -36,6 +37,7 @@ from enrollment.models import (
     Site,
 )
 from enrollment.schedule import schedule
+from enrollment.visibility import view_for
 from trialsite.decorators import capability_required
 from trialsite.roles import Capability, can
 
@@ -130,14 +132,21 @@ def enroll(request, pk: int):
     return render(request, "enrollment/enroll_form.html", context)
 
 
-def _filtered_participants(user, study, form: ParticipantFilterForm):
-    participants = Participant.objects.for_user(user).filter(study=study).select_related("site", "arm")
+def _search(participants, view, q: str):
+    """By ID or name; de-identified, by pseudonym only (a search by real ID would reveal which one it is)."""
+    if view.identified:
+        return participants.filter(Q(participant_id__icontains=q) | Q(full_name__icontains=q))
+    ids = participants.values_list("pk", "participant_id")
+    found = [pk for pk, pid in ids if q.upper() in pseudonym(view.key, pid).upper()]
+    return participants.filter(pk__in=found)
+
+
+def _filtered_participants(view, participants, form: ParticipantFilterForm):
     if not form.is_valid():
         return participants
-    q, status, arm = (form.cleaned_data[k] for k in ("q", "status", "arm"))
+    q, status, arm = (form.cleaned_data.get(k) for k in ("q", "status", "arm"))
     if q:
-        by_name = Q(full_name__icontains=q) if can_see_identifiers(user) else Q(pk__in=[])
-        participants = participants.filter(Q(participant_id__icontains=q) | by_name)
+        participants = _search(participants, view, q)
     if status:
         participants = participants.filter(status=status)
     if arm:
@@ -148,11 +157,18 @@ def _filtered_participants(user, study, form: ParticipantFilterForm):
 @capability_required(Capability.READ_PARTICIPANTS)
 def participant_list(request):
     study = get_study_for_user(request.user, request.GET.get("study"))
-    form = ParticipantFilterForm(request.GET or None, study=study)
-    page = Paginator(_filtered_participants(request.user, study, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    view = view_for(request.user, study)
+    form = ParticipantFilterForm(
+        request.GET or None, study=study, arms_hidden=view.arms_hidden, identified=view.identified
+    )
+    if form.arm_refused():
+        messages.warning(request, _("Participants cannot be filtered by arm while outcomes are masked."))
+    participants = Participant.objects.for_user(request.user).filter(study=study).select_related("site", "arm")
+    page = Paginator(_filtered_participants(view, participants, form), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
+        "study": study,
         "form": form,
         "page": page,
         "query": query.urlencode(),

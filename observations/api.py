@@ -78,7 +78,7 @@ class ObservationViewSet(
             by=request.user, idempotency_key=data.validated_data.get("idempotency_key"),
         )  # fmt: skip
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(ObservationSerializer(observation).data, status=code)
+        return Response(ObservationSerializer(observation, context={"request": request}).data, status=code)
 
     @extend_schema(
         request=ObservationInputSerializer,
@@ -102,7 +102,7 @@ class ObservationViewSet(
             )  # fmt: skip
         except services.ObservationConflict as conflict:
             return self._conflict(conflict)
-        return Response(ObservationSerializer(saved).data)
+        return Response(ObservationSerializer(saved, context={"request": request}).data)
 
     def _every_error(self, request, data: ObservationInputSerializer) -> dict:
         """The serializer's type errors and, where the participant and day are readable, the service's rules."""
@@ -124,8 +124,8 @@ class ObservationViewSet(
         return Response(
             {
                 "detail": _("This observation was changed by someone else since you loaded it."),
-                "current": ObservationSerializer(current).data,
-                "submitted": ObservationSerializer(mine).data,
+                "current": ObservationSerializer(current, context={"request": self.request}).data,
+                "submitted": ObservationSerializer(mine, context={"request": self.request}).data,
             },
             status=status.HTTP_409_CONFLICT,
         )

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from enrollment.serializers import ShownSerializer
+from enrollment.visibility import Fields
 from observations.models import Observation
 from observations.validation import DATA_FIELDS, TEXT_FIELDS
 
@@ -11,11 +13,18 @@ RULES_IN_THE_SERVICE = {
     **{name: {"max_length": None} for name in TEXT_FIELDS if name in ("notes", "deviation_reason")},
 }
 
+OBSERVATION_FIELDS = Fields(
+    dates=("observed_on", "verified_at", "created_at", "updated_at"), texts=("notes", "deviation_reason")
+)
+"""What an observation's fields are to ``enrollment.visibility`` (the API and the timeline's history)."""
+
 READ_ONLY = ("id", "score", "out_of_window", "version", "verified_at", "created_at", "updated_at")
 
 
-class ObservationSerializer(serializers.ModelSerializer):
-    """An observation as the API shows it (score and window flag are computed, never written)."""
+class ObservationSerializer(ShownSerializer):
+    """An observation as the API shows it to the viewer (score and window flag are computed, never written)."""
+
+    shown = OBSERVATION_FIELDS
 
     participant_id = serializers.CharField(source="participant.participant_id", read_only=True)
 

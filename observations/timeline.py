@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from enrollment.visibility import View, shown_changes, view_for
 from observations.models import Observation
+from observations.serializers import OBSERVATION_FIELDS
 from observations.services import local_today
 from observations.worklist import days_of
 from trialsite.audit import Change, HistoryEntry, history_for
@@ -33,7 +35,7 @@ def _shown(value):
 
 def _changes(entry: HistoryEntry) -> list[Change]:
     """The changes worth showing: no bookkeeping; on the first entry, only the fields that were filled."""
-    shown = []
+    shown: list[Change] = []
     for change in entry.changes:
         old, new = _shown(change.old), _shown(change.new)
         if change.field in HIDDEN_FIELDS or (old is None and new is None):
@@ -42,12 +44,15 @@ def _changes(entry: HistoryEntry) -> list[Change]:
     return shown
 
 
-def _history(observations: list[Observation]) -> list[ShownEntry]:
-    """Every recorded change of the participant's observations, newest first."""
+def _history(view: View, participant, observations: list[Observation]) -> list[ShownEntry]:
+    """Every recorded change of the participant's observations, newest first, as ``view`` may see them."""
     entries = [(entry.at, n, obs.day, entry) for obs in observations for n, entry in enumerate(history_for(obs))]
     # Events of one transaction share a timestamp: the position in each record's trail breaks ties.
     ordered = sorted(entries, key=lambda e: (e[0], e[1]), reverse=True)
-    return [ShownEntry(day, entry, _changes(entry)) for _at, _n, day, entry in ordered]
+    return [
+        ShownEntry(day, entry, shown_changes(view, participant, _changes(entry), OBSERVATION_FIELDS))
+        for _at, _n, day, entry in ordered
+    ]
 
 
 def timeline_context(user, participant) -> dict:
@@ -61,7 +66,7 @@ def timeline_context(user, participant) -> dict:
         "participant": participant,
         "days": days,
         "chart": chart,
-        "history": _history(observations),
+        "history": _history(view_for(user, participant.study), participant, observations),
         "can_write": can(user, Capability.RECORD_OBSERVATIONS),
         "can_verify": can(user, Capability.VERIFY_OBSERVATIONS),
     }

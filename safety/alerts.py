@@ -15,9 +15,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from enrollment import deidentify
 from safety.models import AdverseEvent
 from trialsite.roles import CAPABILITIES, Capability
 
@@ -42,16 +43,18 @@ def _recipients() -> list[str]:
 
 
 def _message(event: AdverseEvent) -> tuple[str, str]:
-    subject = _("Serious adverse event: %(participant)s, %(term)s") % {
-        "participant": event.participant.participant_id, "term": event.term_label,
-    }  # fmt: skip
+    """De-identified (``enrollment.visibility``): investigators receive it too, so the pseudonym, the coded
+    term and the reporting window; the page behind the link shows each reader what she may see."""
+    participant = event.participant
+    pseudonym = deidentify.pseudonym(deidentify.study_key(participant.study.slug), participant.participant_id)
+    term = str(event.get_term_display())
+    subject = _("Serious adverse event: %(participant)s, %(term)s") % {"participant": pseudonym, "term": term}
     body = _(
         "A serious adverse event was entered at %(site)s for participant %(participant)s: %(term)s (%(criteria)s).\n"
-        "Report it by %(due)s (24 hours). Open: %(url)s"
+        "Report it within 24 hours. Open: %(url)s"
     ) % {
-        "site": event.participant.site.code, "participant": event.participant.participant_id,
-        "term": event.term_label, "criteria": "; ".join(event.criteria_met),
-        "due": timezone.localtime(event.report_due_at).strftime("%Y-%m-%d %H:%M %Z"),
+        "site": participant.site.code, "participant": pseudonym, "term": term,
+        "criteria": "; ".join(event.criteria_met),
         "url": settings.SITE_URL.rstrip("/") + reverse("safety:ae_detail", args=[event.pk]),
     }  # fmt: skip
     return subject, body
@@ -60,7 +63,7 @@ def _message(event: AdverseEvent) -> tuple[str, str]:
 def alert_serious_event(event: AdverseEvent) -> None:
     """E-mail investigators and coordinators (those with an address) once the current transaction commits.
 
-    No participant identifiers are written in the mail: only the participant ID, the site and the event.
+    No participant identifiers are written in the mail: only the pseudonym, the site and the coded event.
     """
 
     def send() -> None:

@@ -77,7 +77,9 @@ class AdverseEventViewSet(
             event = adverse_events.record_adverse_event(participant=participant, values=data.values(), by=request.user)
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
-        return Response(s.AdverseEventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.AdverseEventSerializer(event, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=s.AdverseEventInputSerializer, responses={200: s.AdverseEventSerializer})
     def update(self, request, *args, **kwargs):
@@ -93,7 +95,7 @@ class AdverseEventViewSet(
             )  # fmt: skip
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
-        return Response(s.AdverseEventSerializer(saved).data)
+        return Response(s.AdverseEventSerializer(saved, context={"request": request}).data)
 
     @extend_schema(request=None, responses={200: s.AdverseEventSerializer})
     @action(detail=True, methods=["post"])
@@ -105,7 +107,7 @@ class AdverseEventViewSet(
             event = adverse_events.acknowledge_adverse_event(event=event, by=request.user)
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
-        return Response(s.AdverseEventSerializer(event).data)
+        return Response(s.AdverseEventSerializer(event, context={"request": request}).data)
 
     @extend_schema(request=s.ReportInputSerializer, responses={200: s.AdverseEventSerializer})
     @action(detail=True, methods=["post"])
@@ -120,7 +122,7 @@ class AdverseEventViewSet(
             )
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
-        return Response(s.AdverseEventSerializer(event).data)
+        return Response(s.AdverseEventSerializer(event, context={"request": request}).data)
 
 
 class DataQueryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -150,7 +152,7 @@ class DataQueryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             )  # fmt: skip
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
-        return Response(s.DataQuerySerializer(query).data, status=status.HTTP_201_CREATED)
+        return Response(s.DataQuerySerializer(query, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.AnswerInputSerializer, responses={200: s.DataQuerySerializer})
     @action(detail=True, methods=["post"])
@@ -167,7 +169,7 @@ class DataQueryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             raise _api_error(exc) from None
         except ObservationConflict:
             return Response({"detail": "The day was changed since you loaded it."}, status=status.HTTP_409_CONFLICT)
-        return Response(s.DataQuerySerializer(query).data)
+        return Response(s.DataQuerySerializer(query, context={"request": request}).data)
 
     def _correct(self, query: DataQuery, data: dict) -> DataQuery:
         observation = Observation.objects.filter(participant=query.participant, day=query.day).first()
@@ -192,7 +194,7 @@ class DataQueryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             query = queries.close_query(query=query, by=request.user)
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
-        return Response(s.DataQuerySerializer(query).data)
+        return Response(s.DataQuerySerializer(query, context={"request": request}).data)
 
     @extend_schema(request=s.ReasonInputSerializer, responses={200: s.DataQuerySerializer})
     @action(detail=True, methods=["post"])
@@ -203,7 +205,7 @@ class DataQueryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             query = queries.reopen_query(query=query, by=request.user, reason=data["reason"])
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
-        return Response(s.DataQuerySerializer(query).data)
+        return Response(s.DataQuerySerializer(query, context={"request": request}).data)
 
 
 class DeviationViewSet(
@@ -240,7 +242,7 @@ class DeviationViewSet(
             row = deviations.record_deviation(site=site, values=data.values(), by=request.user, participant=participant)
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
-        return Response(s.DeviationSerializer(row).data, status=status.HTTP_201_CREATED)
+        return Response(s.DeviationSerializer(row, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     def _participant(self, pk: int | None) -> Participant | None:
         if pk is None:
@@ -261,4 +263,4 @@ class DeviationViewSet(
             )
         except DjangoValidationError as exc:
             raise _api_error(exc) from None
-        return Response(s.DeviationSerializer(row).data)
+        return Response(s.DeviationSerializer(row, context={"request": request}).data)

@@ -1,9 +1,23 @@
 from rest_framework import serializers
 
+from enrollment.serializers import ShownSerializer
+from enrollment.visibility import Fields
 from observations.validation import DATA_FIELDS
 from safety.adverse_events import AE_FIELDS
 from safety.deviations import DEVIATION_FIELDS
 from safety.models import AdverseEvent, DataQuery, ProtocolDeviation
+
+AE_SHOWN_FIELDS = Fields(
+    dates=("onset_date", "resolution_date", "serious_since", "report_due_at", "acknowledged_at", "reported_at",
+           "created_at", "updated_at"),
+    texts=("term_other", "description", "report_reference"),
+)  # fmt: skip
+DEVIATION_SHOWN_FIELDS = Fields(
+    study="study_id",
+    dates=("occurred_on", "identified_on", "resolved_on", "created_at", "updated_at"),
+    texts=("description", "corrective_action", "preventive_action"),
+)
+"""What the fields of events and deviations are to ``enrollment.visibility`` (API and pages)."""
 
 AE_STATE = (
     "id", "participant", "participant_id", "serious", "version", "serious_since", "report_due_at", "acknowledged_at",
@@ -11,7 +25,8 @@ AE_STATE = (
 )  # fmt: skip
 
 
-class AdverseEventSerializer(serializers.ModelSerializer):
+class AdverseEventSerializer(ShownSerializer):
+    shown = AE_SHOWN_FIELDS
     participant_id = serializers.CharField(source="participant.participant_id", read_only=True)
     report_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
@@ -40,7 +55,12 @@ class ReportInputSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=100)
 
 
-class DataQuerySerializer(serializers.ModelSerializer):
+class DataQuerySerializer(ShownSerializer):
+    shown = Fields(
+        dates=("raised_at", "answered_at", "closed_at"),
+        texts=("text", "answer"),
+        arms=(*Fields.arms, "correction"),  # a correction can carry the day's adherence
+    )
     participant_id = serializers.CharField(source="participant.participant_id", read_only=True)
 
     class Meta:
@@ -71,7 +91,8 @@ class ReasonInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class DeviationSerializer(serializers.ModelSerializer):
+class DeviationSerializer(ShownSerializer):
+    shown = DEVIATION_SHOWN_FIELDS
     site_code = serializers.CharField(source="site.code", read_only=True)
     participant_id = serializers.CharField(source="participant.participant_id", read_only=True, default=None)
 

@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enrollment.access import get_participant_for_user
+from enrollment.visibility import shown_history
 from safety import adverse_events, alerts
 from safety.access import can_enter_adverse_events, get_adverse_event_for_user, is_alerted
 from safety.forms import AdverseEventFilterForm, AdverseEventForm, ReportForm
 from safety.models import SERIOUSNESS_CRITERIA, AdverseEvent
+from safety.serializers import AE_SHOWN_FIELDS
 from trialsite import audit
 from trialsite.decorators import capability_required
 from trialsite.roles import Capability
@@ -96,7 +98,9 @@ def ae_follow_up(request, pk: int):
 def ae_detail(request, pk: int):
     event = get_adverse_event_for_user(request.user, pk)
     return render(request, "safety/ae_detail.html", {
-        "event": event, "versions": audit.history_for(event), "can_follow_up": can_enter_adverse_events(request.user),
+        "event": event, "versions": shown_history(
+            request.user, event.participant.study, event.participant, audit.history_for(event), AE_SHOWN_FIELDS
+        ), "can_follow_up": can_enter_adverse_events(request.user),
         "can_report": is_alerted(request.user), "report_form": ReportForm(),
     })  # fmt: skip
 

@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 
 from enrollment.access import get_study_for_user
 from enrollment.models import Participant, Site
+from enrollment.visibility import View, shown_history, shown_row, view_for
 from safety import deviations
 from safety.access import get_deviation_for_user
 from safety.forms import DeviationFilterForm, DeviationForm
 from safety.models import ProtocolDeviation
+from safety.serializers import DEVIATION_SHOWN_FIELDS
 from safety.views import _error_dict, page_of
 from trialsite import audit
 from trialsite.decorators import capability_required
@@ -53,17 +55,21 @@ def deviation_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "safety/deviation_list.html", {
-        "form": form, "page": page_of(rows, request.GET.get("page")),
+        "study": study, "form": form, "page": page_of(rows, request.GET.get("page")),
         "query": query.urlencode(), "can_write": can(request.user, Capability.RECORD_DEVIATIONS),
     })  # fmt: skip
 
 
-def _csv_row(d: ProtocolDeviation) -> list:
+def _csv_row(d: ProtocolDeviation, view: View) -> list:
+    """One deviation as ``view`` may see it (de-identified: pseudonym, days from day 1, no free text)."""
+    row = {name: getattr(d, name) for name in ("description", "corrective_action", "preventive_action",
+                                               "occurred_on", "identified_on", "resolved_on")}  # fmt: skip
+    row = shown_row(view, d.participant, {"participant_id": getattr(d.participant, "participant_id", None), **row},
+                    DEVIATION_SHOWN_FIELDS)  # fmt: skip
+    values = [("" if value is None else value) for value in row.values()]
     return [
-        d.site.code, d.participant.participant_id if d.participant else "", d.get_category_display(),
-        d.get_grade_display(), d.description, d.corrective_action, d.preventive_action, d.occurred_on,
-        d.identified_on, d.resolved_on or "", d.reported_by.get_username() if d.reported_by else "",
-        _("Yes") if d.automatic else _("No"),
+        d.site.code, values[0], d.get_category_display(), d.get_grade_display(), *values[1:],
+        d.reported_by.get_username() if d.reported_by else "", _("Yes") if d.automatic else _("No"),
     ]  # fmt: skip
 
 
@@ -78,8 +84,9 @@ def deviation_export(request):
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(_csv_header())
+    view = view_for(request.user, study)
     for deviation in rows:
-        writer.writerow([_safe(v) for v in _csv_row(deviation)])
+        writer.writerow([_safe(v) for v in _csv_row(deviation, view)])
     return response
 
 
@@ -138,6 +145,9 @@ def deviation_edit(request, pk: int):
 def deviation_detail(request, pk: int):
     deviation = get_deviation_for_user(request.user, pk)
     return render(request, "safety/deviation_detail.html", {
-        "deviation": deviation, "history": audit.history_for(deviation),
+        "deviation": deviation,
+        "history": shown_history(
+            request.user, deviation.study, deviation.participant, audit.history_for(deviation), DEVIATION_SHOWN_FIELDS
+        ),
         "can_write": can(request.user, Capability.RECORD_DEVIATIONS),
     })  # fmt: skip

@@ -36,7 +36,7 @@ class Capability(models.TextChoices):
     MANAGE_ALLOCATION = "manage_allocation", _("Manage the allocation list")
     MANAGE_STUDY = "manage_study", _("Change the study's settings")
     READ_RESULTS = "read_results", _("See the results, the flow and the deviations")
-    SEE_UNMASKED_RESULTS = "see_unmasked_results", _("See results by arm while outcomes are masked")
+    SEE_UNMASKED_RESULTS = "see_unmasked_results", _("See arms and results by arm while outcomes are masked")
     MANAGE_MASKING_AND_LOCK = "manage_masking_and_lock", _("Mask outcomes and lock the database")
     EXPORT_DEIDENTIFIED = "export_deidentified", _("Export de-identified data")
     EXPORT_IDENTIFIED = "export_identified", _("Export identified data and see the export log")
@@ -72,7 +72,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.MANAGE_ALLOCATION: frozenset({_C}),
     Capability.MANAGE_STUDY: frozenset({_C}),
     Capability.READ_RESULTS: frozenset({_C, _I}),
-    Capability.SEE_UNMASKED_RESULTS: frozenset({_C}),
+    Capability.SEE_UNMASKED_RESULTS: frozenset({_M, _C}),  # midwives give the intervention: they know the arm
     Capability.MANAGE_MASKING_AND_LOCK: frozenset({_C}),
     Capability.EXPORT_DEIDENTIFIED: frozenset({_C, _I}),
     Capability.EXPORT_IDENTIFIED: frozenset({_C}),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from analysis.exports.columns import Variable
-from analysis.exports.deidentify import pseudonym_sql
+from enrollment.deidentify import pseudonym_sql
 from enrollment.models import Arm, Participant, Site
 from observations.models import Observation
 

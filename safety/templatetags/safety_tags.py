@@ -6,24 +6,34 @@ Pages of the apps below safety show its panels through ``{% panels %}`` (safety/
 from django import template
 from django.utils import timezone
 
+from enrollment.visibility import identified_for
 from safety import panels
 
 register = template.Library()
 
 
-@register.inclusion_tag("safety/_clock.html")
-def reporting_clock(event):
+@register.inclusion_tag("safety/_clock.html", takes_context=True)
+def reporting_clock(context, event):
     """The serious event's reporting deadline and the hours left (negative once overdue)."""
-    due = event.report_due_at
+    due, request = event.report_due_at, context.get("request")
     if due is None:
-        return {"event": event, "due": None}
+        return {"event": event, "due": None, "request": request}
     seconds = (due - timezone.now()).total_seconds()
     hours, minutes = divmod(int(abs(seconds)) // 60, 60)
     return {"event": event, "due": due, "overdue": seconds < 0 and event.reported_at is None,
-            "hours": hours, "minutes": minutes}  # fmt: skip
+            "hours": hours, "minutes": minutes, "request": request}  # fmt: skip
 
 
 @register.inclusion_tag("safety/_open_queries.html", takes_context=True)
 def open_queries(context, participant=None, day=None):
     """Open queries of one participant (her actions panel), as on Today and the daily form."""
     return panels.open_queries(context, participant, day)
+
+
+@register.simple_tag(takes_context=True)
+def ae_term(context, event) -> str:
+    """The event's term; "Other" without its free-text description for a de-identified viewer."""
+    request = context.get("request")
+    if request is not None and identified_for(request.user):
+        return event.term_label
+    return str(event.get_term_display())

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from analysis.exports.deidentify import pseudonyms
+from enrollment.deidentify import pseudonyms
 from enrollment.models import Participant
 from safety import adverse_events
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from analysis.exports.deidentify import pseudonyms
+from enrollment.deidentify import pseudonyms
 from enrollment.models import Participant
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,9 @@
 
 import pytest
 
+from enrollment.deidentify import pseudonyms
 from enrollment.models import Participant, Screening
+from observations.demo.study import DEMO_SLUG
 
 from .conftest import ELIGIBLE_ANSWERS
 
@@ -14,12 +16,15 @@ def srp1_participant(enroll, site_srp1, midwife_srp1):
     return enroll(site_srp1, midwife_srp1, name="Dewi Lestari")
 
 
+PSEUDONYM = pseudonyms(DEMO_SLUG, ["SRP1-001"])["SRP1-001"]
+
+
 @pytest.mark.parametrize(
     ("username", "list_ids", "detail"),
     [
         ("midwife.srp1", ["SRP1-001"], 200),
         ("coordinator", ["SRP1-001"], 200),
-        ("investigator", ["SRP1-001"], 200),
+        ("investigator", [PSEUDONYM], 200),  # de-identified: the pseudonym of her export
         ("midwife.par", [], 404),
         ("outsider", None, 403),
     ],
@@ -36,8 +41,9 @@ def test_participant_endpoints_by_role_and_site(client_for, srp1_participant, us
 
 def test_investigator_gets_no_identifiers(client_for, srp1_participant):
     body = client_for("investigator").get(f"/api/v1/participants/{srp1_participant.pk}/").json()
-    assert body["participant_id"] == "SRP1-001"
+    assert body["participant_id"] == PSEUDONYM
     assert not {"full_name", "phone", "date_of_birth"} & set(body)
+    assert body["enrolled_on"] == (srp1_participant.enrolled_on - srp1_participant.intervention_start).days
     assert "Dewi" not in str(client_for("investigator").get("/api/v1/participants/").json())
 
 

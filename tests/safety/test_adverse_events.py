@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.utils import timezone, translation
 
+from enrollment.deidentify import pseudonyms
 from safety import adverse_events
 from safety.adverse_events import adverse_event_errors
 from safety.alerts import open_alerts_for
@@ -37,7 +38,11 @@ def test_a_serious_event_starts_a_24_hour_clock_and_alerts(
     assert list(open_alerts_for(investigator)) == [event]
     assert len(mail.outbox) == 1
     assert set(mail.outbox[0].to) == {"inv@example.org", "coord@example.org"}
-    assert participant.participant_id in mail.outbox[0].subject
+    assert (
+        pseudonyms(participant.study.slug, [participant.participant_id])[participant.participant_id]
+        in mail.outbox[0].subject
+    )
+    assert participant.participant_id not in mail.outbox[0].subject + mail.outbox[0].body
 
 
 def test_the_alert_mail_names_no_identifier(

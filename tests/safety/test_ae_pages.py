@@ -69,6 +69,8 @@ def test_a_follow_up_through_the_page_is_a_new_version(client_for, make_event, p
     assert (event.version, event.severity) == (2, "moderate")
     detail = client_for("investigator").get(reverse("safety:ae_detail", args=[event.pk])).content.decode()
     assert detail.count('data-testid="ae-version"') == 2
+    assert "Worse at the second visit" not in detail  # the reason is free text: withheld from investigators
+    detail = client_for("coordinator").get(reverse("safety:ae_detail", args=[event.pk])).content.decode()
     assert "Worse at the second visit" in detail
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from enrollment.deidentify import pseudonyms
 from safety.models import AdverseEvent
 from tests.browser import fits_the_screen, watch_csp_errors
 
@@ -48,8 +49,10 @@ def test_a_serious_event_reaches_the_investigator_within_one_refresh(
     investigator.wait_for_load_state("networkidle")
     investigator.click("[data-testid=sae-badge]")
     investigator.wait_for_load_state("networkidle")
-    alert = investigator.locator("[data-testid=sae-alert]", has_text=participant.participant_id)
+    pseudonym = pseudonyms(participant.study.slug, [participant.participant_id])[participant.participant_id]
+    alert = investigator.locator("[data-testid=sae-alert]", has_text=pseudonym)  # de-identified, as her export
     assert "Bayi kuning (ikterus)" in alert.inner_text()
+    assert participant.participant_id not in investigator.content()
     clock = alert.locator("[data-testid=sae-clock]").inner_text()
     assert "Laporkan dalam 23 jam" in clock or "Laporkan dalam 24 jam" in clock
     assert fits_the_screen(investigator)

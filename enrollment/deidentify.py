@@ -1,16 +1,24 @@
-"""Stable pseudonyms for de-identified exports.
+"""De-identification: what a viewer without the identifiers capability sees instead of a
+participant's ID, her dates and free text — on every page, API response and export.
 
-pseudonym = "P-" + the first 16 hex digits of HMAC-SHA256(key, participant_id), where
+- **Pseudonym** instead of the participant ID:
+  pseudonym = "P-" + the first 16 hex digits of HMAC-SHA256(key, participant_id), where
 key = HMAC-SHA256(SECRET_KEY, "trialsite-export-pseudonym:" + study slug). The same
 participant gets the same pseudonym in every export of the study for as long as
 SECRET_KEY stays the same; without the key the pseudonym cannot be traced back to the
 participant ID (whose site prefix and number could otherwise reveal who she is).
+- **Study days** instead of calendar dates: :func:`offset_days`, days relative to the
+  intervention start (day 1 is 0), as the export's ``*_offset_days`` columns.
+- **No free text** (notes, reasons, narratives) and no name, phone or date of birth: they can
+  name a person. Which fields those are is each serializer's and page's declaration; what
+  replaces them is :mod:`enrollment.visibility`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import date, datetime
 
 from django.conf import settings
 
@@ -57,3 +65,12 @@ def pseudonyms(slug: str, participant_ids) -> dict[str, str]:
     """participant_id -> pseudonym for every ID given."""
     key = study_key(slug)
     return {pid: pseudonym(key, pid) for pid in participant_ids}
+
+
+def offset_days(start: date, value: date | datetime | None) -> int | None:
+    """``value`` as days relative to the intervention start ``start`` (the export's offsets)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    return (value - start).days
