@@ -115,7 +115,8 @@ class View:
             return WITHHELD
         if self.identified:  # in the reader's format (trialsite/formats), as every page writes dates
             if isinstance(value, datetime):
-                return formats.date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "SHORT_DATETIME_FORMAT")
+                local = timezone.localtime(value) if timezone.is_aware(value) else value
+                return formats.date_format(local, "SHORT_DATETIME_FORMAT")
             return formats.date_format(value, "SHORT_DATE_FORMAT")
         if participant is None:
             return WITHHELD
