@@ -7,3 +7,26 @@
     if (el.matches && el.matches("[data-autosubmit]") && el.form) { el.form.requestSubmit(); }
   });
 })();
+
+// The error summary on top of a page (templates/_error_summary.html): shown, scrolled to and focused on
+// load, so that a screen reader reads it and nobody has to look for an error below the fold; each of
+// its links moves the focus to the field it names.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) { return; }
+    summary.scrollIntoView({ block: "start" });
+    summary.focus({ preventScroll: true });
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[data-error-field]");
+      if (!link) { return; }
+      var field = document.getElementById(link.getAttribute("href").slice(1)) ||
+        document.querySelector("[name='" + link.dataset.errorField + "']");
+      if (!field) { return; }
+      event.preventDefault();
+      field.scrollIntoView({ block: "center" });
+      field.focus({ preventScroll: true });
+    });
+  });
+})();
