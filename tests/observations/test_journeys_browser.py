@@ -12,9 +12,7 @@ IN_VIEW_JS = """el => { const r = el.getBoundingClientRect(); return r.top >= 0 
 FOCUSED_JS = """el => el === document.activeElement || el.contains(document.activeElement)"""
 
 
-def test_a_correction_without_a_reason_shows_its_error_on_top_focused(
-    page, live_server, login, participant, record
-):
+def test_a_correction_without_a_reason_shows_its_error_on_top_focused(page, live_server, login, participant, record):
     csp_errors = watch_csp_errors(page)
     record(participant, 1)
     login(page, "midwife.srp1")
@@ -55,7 +53,7 @@ def test_the_unlock_reason_box_is_wide_enough_to_type_in(page, live_server, logi
     services.verify_observations(observations=Observation.objects.filter(pk=observation.pk), by=coordinator)
     login(page, "coordinator")
     page.goto(f"{live_server.url}/observations/participant/{participant.pk}/")
-    box = page.locator("[data-testid=day-1] textarea[name=reason], [data-testid=day-1] input[name=reason]")
+    box = page.locator("[data-testid=unlock-1] textarea[name=reason]")
     assert box.bounding_box()["width"] >= 240
     assert fits_the_screen(page)
 
