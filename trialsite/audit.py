@@ -18,6 +18,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from pghistory.models import Events
 
 from trialsite.ids import pk_or_404
@@ -33,6 +34,24 @@ def reason(text: str, **extra: Any):
     Nests with the request context set by pghistory's middleware (user, URL).
     """
     return pghistory.context(reason=text, **extra)
+
+
+# What an event's label (pghistory's code, kept as is in the trail) reads as on a page.
+EVENT_LABELS = {
+    "insert": _("created"),
+    "update": _("changed"),
+    "delete": _("deleted"),
+    "role.add": _("role given"),
+    "role.remove": _("role taken away"),
+    "password.changed": _("password changed"),
+    "one_time_code.issued": _("one-time code issued"),
+    "second_factor.reset": _("second factor reset"),
+}
+
+
+def event_label(code: str) -> str:
+    """The reader's words for an event label; a label not listed here is shown as stored."""
+    return str(EVENT_LABELS.get(code, code))
 
 
 @dataclass
