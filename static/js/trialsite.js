@@ -1,6 +1,10 @@
 // Trialsite front-end glue. No inline scripts anywhere (the CSP forbids them).
 (function () {
   "use strict";
+  // A page sent as the answer to a form (Today after a save, without a redirect's round trip): the
+  // address bar shows that page, and reloading it asks for it again rather than re-sending the form.
+  var landed = document.querySelector("[data-landed-url]");
+  if (landed && window.history.replaceState) { window.history.replaceState(null, "", landed.dataset.landedUrl); }
   // Auto-submit <select data-autosubmit> (e.g. filters) without inline handlers.
   document.addEventListener("change", function (event) {
     var el = event.target;
