@@ -23,6 +23,7 @@ the network rather than a cache, "redirects" the redirects followed (each one mo
 "after load" is what the page fetches in the next 8 s (the service worker's install and, on
 Today, the daily forms kept for offline use).
 A save uses up one due day of the demo data: re-seed (manage.py seed_demo) when none is left.
+`--saves N` measures only N saves, each in a fresh profile warmed on the first form of Today.
 """
 
 from __future__ import annotations
@@ -206,6 +207,19 @@ def one_run(browser, url: str, signed: dict, form_url: str, save_url: str | None
     return result
 
 
+def saves_only(browser, url: str, signed: dict, count: int) -> list[dict]:
+    """``count`` saves, each from a fresh profile warmed on Today's first form (no page measures)."""
+    results = []
+    for form_url in signed["forms"][1 : 1 + count]:
+        context = browser.new_context(**PHONE, storage_state=signed["state"])
+        page = context.new_page()
+        page.goto(signed["forms"][0], wait_until="load")  # service worker and static files in place
+        page.wait_for_timeout(3_000)
+        results.append(save(browser, context, form_url))
+        context.close()
+    return results
+
+
 def median_of(runs: list[dict], *path: str) -> float:
     values = []
     for run in runs:
@@ -233,6 +247,12 @@ def report(runs: list[dict]) -> None:
         print(f"\nsave, medians: {tap:.2f} s from the tap as the test driver saw it; redirect hop {hop:.2f} s")
 
 
+def report_saves(saves: list[dict]) -> None:
+    for key in ("load_s", "tap_s", "redirect_s"):
+        values = sorted(save[key] for save in saves)
+        print(f"save {key}: median {statistics.median(values):.2f} ({', '.join(f'{v:.2f}' for v in values)})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="http://127.0.0.1:8000")
@@ -241,6 +261,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-save", action="store_true", help="do not save (keeps the demo data unchanged)")
     parser.add_argument("--json", type=Path, help="write every run's numbers here")
+    parser.add_argument("--saves", type=int, default=0, help="measure only this many saves (warm profiles)")
     args = parser.parse_args()
     if args.json and args.json.exists():  # report again from a saved run
         report(json.loads(args.json.read_text()))
@@ -249,6 +270,9 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         signed = signed_in_state(browser, args.url, args.username, password)
+        if args.saves:
+            report_saves(saves_only(browser, args.url, signed, args.saves))
+            return
         if len(signed["forms"]) < 1 + (0 if args.no_save else args.runs):
             raise SystemExit("Not enough days on Today's list: re-seed the demo study.")
         runs = []
