@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0006_arm_adherence'),
+        ('enrollment', '0007_membership_ended_not_deleted'),
     ]
 
     operations = [
