@@ -20,11 +20,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from analysis.frames import POPULATIONS
-from analysis.masking import settings_for
-from analysis.models import AnalysisPlan, AnalysisSettings
+from analysis.models import AnalysisPlan
 from analysis.visibility import flow_with_analysis, results_for
 from enrollment import reports
-from enrollment.models import Arm, Participant, Screening, Study
+from enrollment.control import control_for
+from enrollment.models import Arm, Participant, Screening, Study, StudyControl
 from observations.completeness import completeness_by_site_and_day
 from observations.models import Observation
 from trialsite.audit import event_model_for
@@ -32,7 +32,7 @@ from trialsite.audit import event_model_for
 CACHE_SECONDS = 600
 COMPUTING_SECONDS = 30  # a crashed computation frees its marker after this
 WAIT_STEP_SECONDS = 0.1  # how often a waiting page looks for the bundle another request computes
-FINGERPRINT_MODELS = (Observation, Participant, Screening, Study, Arm, AnalysisSettings, AnalysisPlan)
+FINGERPRINT_MODELS = (Observation, Participant, Screening, Study, Arm, StudyControl, AnalysisPlan)
 
 
 def data_fingerprint() -> str:
@@ -89,7 +89,7 @@ def _build(study: Study, *, population: str, masked: bool) -> dict:
     return {
         "result": visible.result,
         "masked": masked,
-        "locked": settings_for(study).is_locked,
+        "locked": control_for(study).is_locked,
         "flow": flow_with_analysis(study, visible.data),
         "baseline": reports.baseline_table(study),
         "completeness": completeness_by_site_and_day(

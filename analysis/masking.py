@@ -1,5 +1,9 @@
 """Outcome masking and the database lock: who may see results by arm, and the coordinator's actions.
 
+The state itself is the study's (``enrollment.control``): the lock also freezes every clinical
+write, which services below analysis must be able to check. What lives here is what needs the
+analysis plan: masking and locking wait for a locked plan.
+
 Call :func:`outcome_masked_for` from every place that shows outcome figures (dashboard, report,
 PDF, JSON API): while it is True, show pooled outcome figures only, never by arm.
 """
@@ -12,19 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analysis import plans
-from analysis.models import AnalysisSettings
-from enrollment.models import Study
+from enrollment.control import control_for, locked_control
+from enrollment.models import Study, StudyControl
 from trialsite import audit
 from trialsite.roles import Capability, can
-
-
-def settings_for(study: Study) -> AnalysisSettings:
-    """The study's analysis settings; an unsaved default (no masking, not locked) if none is stored."""
-    cached = getattr(study, "_analysis_settings_cache", None)
-    if cached is None:
-        cached = AnalysisSettings.objects.filter(study=study).first() or AnalysisSettings(study=study)
-        study._analysis_settings_cache = cached
-    return cached
 
 
 def outcome_masked_for(user, study: Study) -> bool:
@@ -35,7 +30,7 @@ def outcome_masked_for(user, study: Study) -> bool:
     """
     if can(user, Capability.SEE_UNMASKED_RESULTS):
         return False
-    current = settings_for(study)
+    current = control_for(study)
     return current.outcome_masking and not current.is_locked
 
 
@@ -45,12 +40,6 @@ def _require_reason(reason: str) -> str:
     return reason.strip()
 
 
-def _locked_row(study: Study) -> AnalysisSettings:
-    row, _created = AnalysisSettings.objects.select_for_update().get_or_create(study=study)
-    study._analysis_settings_cache = row
-    return row
-
-
 def _require_locked_plan(study: Study, refused: str) -> None:
     """ICH E9: in a masked study the plan is fixed before anyone sees outcomes by arm."""
     if not plans.has_locked_plan(study):
@@ -58,13 +47,13 @@ def _require_locked_plan(study: Study, refused: str) -> None:
         raise ValidationError(message % {"refused": refused})
 
 
-def set_outcome_masking(*, study: Study, masked: bool, by, reason: str) -> AnalysisSettings:
+def set_outcome_masking(*, study: Study, masked: bool, by, reason: str) -> StudyControl:
     """Switch outcome masking on or off (coordinators), recording the reason in the audit trail.
 
     Unmasking refuses while the study's analysis plan is not locked."""
     text = _require_reason(reason)
     with transaction.atomic(), audit.reason(text, user=by.pk):
-        row = _locked_row(study)
+        row = locked_control(study)
         if row.outcome_masking and not masked:
             _require_locked_plan(study, _("Outcomes cannot be unmasked"))
         row.outcome_masking = masked
@@ -72,12 +61,14 @@ def set_outcome_masking(*, study: Study, masked: bool, by, reason: str) -> Analy
     return row
 
 
-def lock_database(*, study: Study, by, reason: str) -> AnalysisSettings:
-    """Lock the database (unmasks results for investigators); refuses a second lock, and in a
-    study with outcome masking refuses while the analysis plan is not locked."""
+def lock_database(*, study: Study, by, reason: str) -> StudyControl:
+    """Lock the database: every clinical write is refused from now on, and results are unmasked.
+
+    Refuses a second lock, and in a study with outcome masking refuses while the analysis plan
+    is not locked."""
     text = _require_reason(reason)
     with transaction.atomic(), audit.reason(text, user=by.pk):
-        row = _locked_row(study)
+        row = locked_control(study)
         if row.is_locked:
             raise ValidationError(_("The database is already locked."))
         if row.outcome_masking:
@@ -87,11 +78,11 @@ def lock_database(*, study: Study, by, reason: str) -> AnalysisSettings:
     return row
 
 
-def unlock_database(*, study: Study, by, reason: str) -> AnalysisSettings:
-    """Unlock the database again; refuses when it is not locked."""
+def unlock_database(*, study: Study, by, reason: str) -> StudyControl:
+    """Unlock the database again (the reason is kept in the audit trail); refuses when it is not locked."""
     text = _require_reason(reason)
     with transaction.atomic(), audit.reason(text, user=by.pk):
-        row = _locked_row(study)
+        row = locked_control(study)
         if not row.is_locked:
             raise ValidationError(_("The database is not locked."))
         row.locked_at, row.locked_by = None, None

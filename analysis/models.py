@@ -1,4 +1,4 @@
-"""Per-study analysis settings (outcome masking, the database lock) and the statistical analysis plan."""
+"""The statistical analysis plan (outcome masking and the lock are the study's: ``enrollment.control``)."""
 
 import pghistory
 import pgtrigger
@@ -9,41 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from analysis.sap import Multiplicity, PlanContent, PlanPopulation
 from enrollment.models import Study
-
-
-@pghistory.track()
-class AnalysisSettings(models.Model):
-    """How a study's results may be shown.
-
-    While ``outcome_masking`` is on and the database is not locked, investigators see pooled
-    outcome figures only (never by arm); coordinators always see results by arm.
-    """
-
-    study = models.OneToOneField(Study, on_delete=models.PROTECT, related_name="analysis_settings")
-    outcome_masking = models.BooleanField(_("outcome masking"), default=False)
-    locked_at = models.DateTimeField(_("database locked at"), null=True, blank=True)
-    locked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("analysis settings")
-        verbose_name_plural = _("analysis settings")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(locked_at__isnull=True, locked_by__isnull=True) | Q(locked_at__isnull=False),
-                name="analysis_lock_has_time",
-            )
-        ]
-        triggers = [pgtrigger.Protect(name="analysis_settings_never_deleted", operation=pgtrigger.Delete)]
-
-    def __str__(self) -> str:
-        return str(self.study)
-
-    @property
-    def is_locked(self) -> bool:
-        return self.locked_at is not None
-
 
 # A locked plan version is never changed, whoever runs the UPDATE: a change is a new version.
 _PLAN_LOCKED_SQL = """

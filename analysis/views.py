@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from analysis import dashboard, masking, narrative, pdf, plans, presentation, presentation_plan
 from analysis.forms import SettingsAction, SettingsActionForm
 from enrollment.access import get_study_for_user
+from enrollment.control import control_for
 from safety import summary as safety_summary
 from trialsite.decorators import capability_required
 from trialsite.roles import Capability, can
@@ -37,7 +38,7 @@ def _context(request, *, wait: bool = True) -> dict | None:
         "study": study,
         "population": population,
         "populations": dashboard.POPULATIONS,
-        "settings": masking.settings_for(study),
+        "settings": control_for(study),
         "can_manage": can(request.user, Capability.MANAGE_MASKING_AND_LOCK),
         "plan_locked": plans.has_locked_plan(study),
         "narrative": narrative.both_languages(bundle["result"], masked=masked),

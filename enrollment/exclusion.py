@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from enrollment.control import require_unlocked
 from enrollment.models import Participant
 from trialsite import audit
 from trialsite.roles import Capability, require
@@ -49,6 +50,7 @@ def _write(participant: Participant, *, scope: str, reason: str, user) -> Partic
 def exclude_from_population(*, participant: Participant, scope: str, reason: str, by) -> Participant:
     """Exclude her from ``scope`` (coordinators); the reason is stored and kept in the trail."""
     require(by, Capability.EXCLUDE_FROM_ANALYSIS)
+    require_unlocked(participant.study)
     if scope not in ExclusionScope.values:
         raise ValidationError({"scope": [_("Choose the population.")]})
     return _write(participant, scope=scope, reason=_reason(reason), user=by)
@@ -57,6 +59,7 @@ def exclude_from_population(*, participant: Participant, scope: str, reason: str
 def lift_exclusion(*, participant: Participant, reason: str, by) -> Participant:
     """Put her back into every population (coordinators), with the reason in the trail."""
     require(by, Capability.EXCLUDE_FROM_ANALYSIS)
+    require_unlocked(participant.study)
     if not current_scope(participant):
         raise ValidationError(_("This participant is not excluded."))
     return _write(participant, scope="", reason=_reason(reason), user=by)

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from enrollment import schedule as calendar
+from enrollment.freeze import VIA_PARTICIPANT, VIA_SCREENING, FrozenWhenLocked
 from enrollment.schedule import LEFT_STATUSES, ParticipantStatus
 from trialsite.roles import Role, roles_of
 
@@ -283,6 +284,7 @@ class Participant(models.Model):
                 operation=pgtrigger.Update,
                 condition=pgtrigger.Q(old__arm_id__df=pgtrigger.F("new__arm_id")),
             ),
+            FrozenWhenLocked(),
         ]
 
     def __str__(self) -> str:
@@ -387,7 +389,7 @@ class Screening(models.Model):
                 condition=Q(delivery_date__lte=models.F("screened_on")), name="screening_after_delivery"
             ),
         ]
-        triggers = [pgtrigger.Protect(name="screening_never_deleted", operation=pgtrigger.Delete)]
+        triggers = [pgtrigger.Protect(name="screening_never_deleted", operation=pgtrigger.Delete), FrozenWhenLocked()]
 
     def __str__(self) -> str:
         return f"{self.site.code} {self.screened_on:%Y-%m-%d} #{self.pk}"
@@ -405,7 +407,10 @@ class ScreeningAnswer(models.Model):
     class Meta:
         ordering = ["criterion__kind", "criterion__order"]
         constraints = [models.UniqueConstraint(fields=["screening", "criterion"], name="answer_unique_per_criterion")]
-        triggers = [pgtrigger.Protect(name="answer_never_deleted", operation=pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="answer_never_deleted", operation=pgtrigger.Delete),
+            FrozenWhenLocked(study=VIA_SCREENING),
+        ]
 
     def __str__(self) -> str:
         return f"{self.criterion.code}: {self.answer}"
@@ -426,7 +431,10 @@ class Consent(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(form_version=""), name="consent_form_version_given"),
         ]
-        triggers = [pgtrigger.Protect(name="consent_never_deleted", operation=pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="consent_never_deleted", operation=pgtrigger.Delete),
+            FrozenWhenLocked(study=VIA_SCREENING),
+        ]
 
     def __str__(self) -> str:
         return f"{self.form_version} {self.consented_on:%Y-%m-%d}"
@@ -506,7 +514,44 @@ class Allocation(models.Model):
         triggers = [
             pgtrigger.Protect(name="allocation_never_deleted", operation=pgtrigger.Delete),
             pgtrigger.Protect(name="allocation_never_changed", operation=pgtrigger.Update),
+            FrozenWhenLocked(study=VIA_PARTICIPANT),
         ]
 
     def __str__(self) -> str:
         return f"{self.participant.participant_id}: {self.get_method_display()}"
+
+
+@pghistory.track(meta={"db_table": "analysis_analysissettingsevent"})
+class StudyControl(models.Model):
+    """The study's control state: outcome masking and the database lock (``enrollment/control.py`` reads it).
+
+    While the study is locked no clinical record may be added, changed or imported. While
+    ``outcome_masking`` is on and the study is not locked, only coordinators see results by arm.
+    The history table keeps the name it had when these settings lived in the analysis app: its
+    events are links of the audit hash chain, which names their table.
+    """
+
+    study = models.OneToOneField(Study, on_delete=models.PROTECT, related_name="control")
+    outcome_masking = models.BooleanField(_("outcome masking"), default=False)
+    locked_at = models.DateTimeField(_("database locked at"), null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("study control")
+        verbose_name_plural = _("study controls")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(locked_at__isnull=True, locked_by__isnull=True) | Q(locked_at__isnull=False),
+                name="study_lock_has_time",
+            )
+        ]
+        triggers = [pgtrigger.Protect(name="study_control_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return str(self.study)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment import eligibility, randomization, rules
+from enrollment.control import require_unlocked
 from enrollment.models import (
     Allocation,
     AllocationList,
@@ -61,6 +62,7 @@ def screen_mother(
     *, site: Site, by, screened_on: date, mother: MotherDetails, answers: Mapping[str, bool | None]
 ) -> Screening:
     """Record a screening (eligible or not) with every answer; failed criteria are its reasons."""
+    require_unlocked(site.study)
     _raise_if(
         rules.merge(
             rules.screening_errors(
@@ -93,6 +95,7 @@ def screen_mother(
 @transaction.atomic
 def record_consent(*, screening: Screening, consented_on: date, form_version: str, by) -> Consent:
     """Record written informed consent for an eligible screening."""
+    require_unlocked(screening.study)
     if not screening.eligible:
         raise EnrollmentError(_("Consent can only be recorded after an eligible screening."))
     if not form_version.strip():
@@ -215,6 +218,7 @@ def enroll_participant(
     Day 1 defaults to the enrolment date, which defaults to today.
     """
     screening = Screening.objects.select_for_update(of=("self",)).select_related("site__study").get(pk=screening.pk)
+    require_unlocked(screening.study)
     if not screening.eligible:
         raise EnrollmentError(_("Only an eligible mother can be enrolled."))
     if Participant.objects.filter(screening=screening).exists():
@@ -246,6 +250,7 @@ LEAVING = (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)
 def withdraw_participant(*, participant: Participant, status: str, on: date, reason: str, by) -> Participant:
     """Mark a participant withdrawn or lost to follow-up from ``on``; nothing may be recorded after it."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    require_unlocked(participant.study)
     if status not in LEAVING:
         raise EnrollmentError(_("Choose withdrawn or lost to follow-up."))
     if participant.status != ParticipantStatus.ACTIVE:
@@ -267,6 +272,7 @@ def withdraw_participant(*, participant: Participant, status: str, on: date, rea
 def complete_participant(*, participant: Participant, on: date, by) -> Participant:
     """Mark an active participant as having completed the schedule."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    require_unlocked(participant.study)
     if participant.status != ParticipantStatus.ACTIVE:
         raise EnrollmentError(_("Only an active participant can complete the study."))
     _raise_if(rules.status_date_errors(on=on, enrolled_on=participant.enrolled_on))

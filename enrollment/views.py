@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
@@ -16,6 +17,7 @@ from enrollment.access import (
     get_site_for_user,
     get_study_for_user,
 )
+from enrollment.control import control_for, lock_notices
 from enrollment.forms import (
     EnrollForm,
     GenerateListForm,
@@ -56,6 +58,7 @@ def study_detail(request):
         "study": study,
         "sites": sites,
         "arms": study.arms.all(),
+        "control": control_for(study),
         "can_see_flow": can(request.user, Capability.READ_RESULTS),
         "can_manage_list": can(request.user, Capability.MANAGE_ALLOCATION)
         and study.allocation_method == AllocationMethod.RANDOMIZED,
@@ -80,11 +83,12 @@ def screening_new(request):
                 mother=form.mother(),
                 answers=form.answers(),
             )
-        except services.EnrollmentError as error:
+        except ValidationError as error:  # a broken rule, or the study is locked
             add_service_error(form, error)
         else:
             return redirect("enrollment:screening_detail", pk=screening.pk)
-    return render(request, "enrollment/screening_form.html", {"form": form, "study": study})
+    context = {"form": form, "study": study, "lock_notices": lock_notices(study)}
+    return render(request, "enrollment/screening_form.html", context)
 
 
 @capability_required(Capability.SCREEN_AND_ENROL)
@@ -119,12 +123,13 @@ def enroll(request, pk: int):
                 arm=form.cleaned_data.get("arm"),
                 rationale=form.cleaned_data.get("rationale", ""),
             )
-        except services.EnrollmentError as error:
+        except ValidationError as error:  # a broken rule, or the study is locked
             add_service_error(form, error)
         else:
             messages.success(request, _("Enrolled as %(id)s.") % {"id": participant.participant_id})
             return redirect(reverse("enrollment:participant_detail", args=[participant.pk]) + "?enrolled=1")
-    return render(request, "enrollment/enroll_form.html", {"form": form, "screening": screening})
+    context = {"form": form, "screening": screening, "lock_notices": lock_notices(screening.study)}
+    return render(request, "enrollment/enroll_form.html", context)
 
 
 def _filtered_participants(user, study, form: ParticipantFilterForm):
@@ -154,6 +159,7 @@ def participant_list(request):
         "page": page,
         "query": query.urlencode(),
         "identifiers": can_see_identifiers(request.user),
+        "control": control_for(study),
         "can_see_flow": can(request.user, Capability.READ_RESULTS),
     }
     return render(request, "enrollment/participant_list.html", context)
@@ -198,11 +204,12 @@ def withdraw(request, pk: int):
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
-        except services.EnrollmentError as error:
+        except ValidationError as error:  # a broken rule, or the study is locked
             add_service_error(form, error)
         else:
             return redirect("enrollment:participant_detail", pk=participant.pk)
-    return render(request, "enrollment/withdraw_form.html", {"form": form, "participant": participant})
+    context = {"form": form, "participant": participant, "lock_notices": lock_notices(participant.study)}
+    return render(request, "enrollment/withdraw_form.html", context)
 
 
 @capability_required(Capability.SCREEN_AND_ENROL)

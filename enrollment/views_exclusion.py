@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enrollment.access import get_participant_for_user
+from enrollment.control import lock_notices
 from enrollment.exclusion import ExclusionScope, current_scope, exclude_from_population, lift_exclusion
 from trialsite.decorators import capability_required
 from trialsite.roles import Capability
@@ -44,4 +45,5 @@ def exclusion(request, pk: int):
         else:
             messages.success(request, _("Saved; the change and its reason are in the audit trail."))
             return redirect("enrollment:participant_detail", pk=participant.pk)
-    return render(request, "enrollment/exclusion.html", {"participant": participant, "form": form})
+    context = {"participant": participant, "form": form, "lock_notices": lock_notices(participant.study)}
+    return render(request, "enrollment/exclusion.html", context)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from enrollment.control import require_unlocked
 from enrollment.models import Participant, Study
 from observations.interchange import ImportPlan, KnownParticipant, RowError, StudyContext, plan_import
 from observations.models import Observation, instrument_for
@@ -71,7 +72,10 @@ def study_context(study: Study) -> StudyContext:
 
 
 def check_files(*, study: Study, files: dict[str, tuple[str, str]], today: date) -> ImportPlan:
-    """Parse and check ``files`` = {"participants": (name, text), "observations": (name, text)}."""
+    """Parse and check ``files`` = {"participants": (name, text), "observations": (name, text)}.
+
+    Raises StudyLocked (nothing is read) while the study is locked."""
+    require_unlocked(study)
     (p_name, p_text), (o_name, o_text) = files["participants"], files["observations"]
     return plan_import(
         participants_text=p_text, participants_name=p_name, observations_text=o_text, observations_name=o_name,

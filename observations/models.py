@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.freeze import VIA_PARTICIPANT, FrozenWhenLocked
 from enrollment.models import Participant, Study
 from enrollment.schedule import Schedule
 from observations.scoring import Thresholds, compute_score
@@ -256,7 +257,10 @@ class Observation(models.Model):
                 condition=Q(out_of_window=False) | ~Q(deviation_reason=""), name="observation_deviation_has_reason"
             ),
         ]
-        triggers = [pgtrigger.Protect(name="observation_never_deleted", operation=pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="observation_never_deleted", operation=pgtrigger.Delete),
+            FrozenWhenLocked(study=VIA_PARTICIPANT),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant} · {_('day')} {self.day}"

@@ -15,7 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrollment.models import Participant
+from enrollment.control import require_unlocked
+from enrollment.models import Participant, Study
 from observations.models import Observation, instrument_for
 from observations.validation import observation_errors
 from trialsite import audit
@@ -138,6 +139,7 @@ def record_observation_once(
         existing = replayed_observation(participant=participant, day=day, idempotency_key=idempotency_key)
         if existing is not None:
             return existing, False
+        require_unlocked(participant.study)
         Participant.objects.select_for_update().filter(pk=participant.pk).first()  # one writer per participant
         cleaned = _validated(participant, day, values, today)
         if Observation.objects.filter(participant=participant, day=day).exists():
@@ -159,6 +161,7 @@ def correct_observation(
     checked and the values written; ``Observation.save`` derives the score and window flag, as for
     a first entry.
     """
+    require_unlocked(observation.participant.study)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for this change.")]})
     cleaned = _validated(observation.participant, observation.day, values, today)
@@ -192,6 +195,8 @@ def verify_observations(*, observations, by) -> int:
     Nothing is verified when one of the days has a data query that is not closed (ValidationError).
     """
     require(by, Capability.VERIFY_OBSERVATIONS)
+    for study in Study.objects.filter(participants__observations__in=observations).distinct():
+        require_unlocked(study)
     try:
         with transaction.atomic(), audit.reason(_("Verified by the coordinator"), user=_user_pk(by)):
             return observations.filter(verified_at__isnull=True).update(
@@ -210,6 +215,7 @@ def verify_observations(*, observations, by) -> int:
 def unlock_observation(*, observation: Observation, by, reason: str) -> Observation:
     """Lift the verification lock so the observation can be corrected again (coordinator, with a reason)."""
     require(by, Capability.VERIFY_OBSERVATIONS)
+    require_unlocked(observation.participant.study)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for unlocking.")]})
     with transaction.atomic(), audit.reason(reason.strip(), user=_user_pk(by)):

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from enrollment.access import get_participant_for_user, get_site_for_user, get_study_for_user
+from enrollment.control import lock_notices, lock_notices_for
 from enrollment.models import Participant
 from observations import services, worklist
 from observations.access import get_observation_for_user
@@ -38,6 +39,7 @@ def _today_page(request, *, after_save: bool = False):
     response = render(request, "observations/today.html", {
         "worklist": items, "today": services.local_today(), "landed_url": url if after_save else "",
         "next_due": next(iter(items.due + items.overdue), None) if after_save else None,
+        "lock_notices": lock_notices_for(request.user),
     })  # fmt: skip
     if after_save:
         response["Content-Location"] = url
@@ -51,6 +53,7 @@ def _form_page(request, participant, day, form, observation, conflict=None):
         "conflict_rows": rows, "stored_rows": stored_rows(observation) if observation else [],
         "unlock_form": ReasonForm(auto_id="unlock_%s"),
         "thresholds": instrument_for(participant.study).thresholds, "adherence": participant.arm.adherence,
+        "lock_notices": lock_notices(participant.study),
     })  # fmt: skip
 
 

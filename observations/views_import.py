@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from enrollment.access import get_study_for_user
+from enrollment.control import StudyLocked, lock_notices
 from observations import staging
 from observations.forms import ImportConfirmForm, ImportForm
 from observations.importing import ImportFailed, capped, check_files, decode_files, import_files
@@ -29,6 +30,7 @@ FORMAT_DOC = Path(settings.BASE_DIR) / "docs" / "spec" / "interchange.md"
 def _page(request, study, form, errors=(), **context):
     shown, more = capped(list(errors))
     context.update(study=study, form=form, errors=shown, more_errors=more, error_count=len(errors))
+    context.update(lock_notices=lock_notices(study))
     return render(request, "observations/import.html", context)
 
 
@@ -44,7 +46,10 @@ def import_data(request):
     files, errors = decode_files(form.uploaded())
     if errors:
         return _page(request, study, form, errors, confirm=None)
-    plan = check_files(study=study, files=files, today=local_today())
+    try:
+        plan = check_files(study=study, files=files, today=local_today())
+    except StudyLocked:
+        return _page(request, study, form)  # the page shows the lock instead of a preview
     confirm = None
     if not plan.errors:
         confirm = ImportConfirmForm(initial={"upload": staging.stage(user=request.user, study=study, files=files)})
@@ -61,6 +66,8 @@ def _confirm(request, study):
         plan = import_files(study=study, files=files, by=request.user, today=local_today())
     except ImportFailed as failed:
         return _page(request, study, ImportForm(), failed.errors)
+    except StudyLocked:
+        return _page(request, study, ImportForm())
     staging.discard(confirm.cleaned_data["upload"])
     messages.success(request, _("Imported %(p)d participants and %(o)d observations.")
                      % {"p": len(plan.participants), "o": len(plan.observations)})  # fmt: skip

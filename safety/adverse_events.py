@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enrollment.control import require_unlocked
 from enrollment.models import Participant
 from safety import alerts
 from safety.models import RESOLVED_OUTCOMES, SERIOUSNESS_CRITERIA, AdverseEvent, AETerm, Outcome, Subject
@@ -78,6 +79,7 @@ def _validated(participant: Participant, values: dict, today: date | None) -> di
 def record_adverse_event(*, participant: Participant, values: dict, by, today: date | None = None) -> AdverseEvent:
     """Enter a new adverse event; a serious one alerts investigators and coordinators when the write commits."""
     require(by, Capability.ENTER_ADVERSE_EVENTS)
+    require_unlocked(participant.study)
     cleaned = _validated(participant, values, today)
     with transaction.atomic(), audit.reason(_("First entry"), user=by.pk):
         event = AdverseEvent.objects.create(
@@ -98,6 +100,7 @@ def follow_up_adverse_event(
     reporting clock and alerts.
     """
     require(by, Capability.ENTER_ADVERSE_EVENTS)
+    require_unlocked(event.participant.study)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for this change.")]})
     cleaned = _validated(event.participant, values, today)
@@ -121,6 +124,7 @@ def follow_up_adverse_event(
 def acknowledge_adverse_event(*, event: AdverseEvent, by) -> AdverseEvent:
     """An investigator or coordinator has seen the serious event (the clock keeps running until reported)."""
     require(by, Capability.REPORT_ADVERSE_EVENTS)
+    require_unlocked(event.participant.study)
     if not event.serious:
         raise ValidationError(_("Only serious adverse events are acknowledged and reported."))
     with transaction.atomic(), audit.reason(_("Serious adverse event acknowledged"), user=by.pk):
@@ -133,6 +137,7 @@ def acknowledge_adverse_event(*, event: AdverseEvent, by) -> AdverseEvent:
 def report_adverse_event(*, event: AdverseEvent, by, reference: str) -> AdverseEvent:
     """Record that the serious event was reported (ethics committee, sponsor) with the report's reference."""
     require(by, Capability.REPORT_ADVERSE_EVENTS)
+    require_unlocked(event.participant.study)
     if not event.serious:
         raise ValidationError(_("Only serious adverse events are acknowledged and reported."))
     if not (reference or "").strip():

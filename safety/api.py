@@ -20,6 +20,7 @@ from safety import adverse_events, deviations, queries
 from safety import serializers as s
 from safety.access import get_adverse_event_for_user, get_deviation_for_user, get_query_for_user
 from safety.models import AdverseEvent, DataQuery, ProtocolDeviation
+from trialsite.api_errors import Conflict
 from trialsite.roles import Capability, can, require
 
 
@@ -30,7 +31,9 @@ class RolePermission(permissions.IsAuthenticated):
         return super().has_permission(request, view) and can(request.user, view.read_capability)
 
 
-def _api_error(exc: DjangoValidationError) -> serializers.ValidationError:
+def _api_error(exc: DjangoValidationError) -> DjangoValidationError:
+    if isinstance(exc, Conflict):
+        return exc  # the API's handler answers 409 (e.g. a locked study)
     if hasattr(exc, "error_dict"):
         return serializers.ValidationError(exc.message_dict)
     return serializers.ValidationError({"non_field_errors": exc.messages})

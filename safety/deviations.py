@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enrollment.control import require_unlocked
 from enrollment.models import Participant, Site
 from safety.models import DeviationCategory, DeviationGrade, ProtocolDeviation
 from trialsite import audit
@@ -66,6 +67,7 @@ def record_deviation(
 ) -> ProtocolDeviation:
     """Enter a deviation in the register (coordinators)."""
     require(by, Capability.RECORD_DEVIATIONS)
+    require_unlocked(site.study)
     cleaned = _cleaned(values, participant, site, today)
     with transaction.atomic(), audit.reason(_("First entry"), user=by.pk):
         return ProtocolDeviation.objects.create(
@@ -76,6 +78,7 @@ def record_deviation(
 def update_deviation(*, deviation: ProtocolDeviation, values: dict, by, reason: str, today: date | None = None):
     """Change an entry (e.g. add the corrective action or the resolution date); needs a reason."""
     require(by, Capability.RECORD_DEVIATIONS)
+    require_unlocked(deviation.study)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for this change.")]})
     cleaned = _cleaned(values, deviation.participant, deviation.site, today)

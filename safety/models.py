@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.freeze import VIA_OBSERVATION, VIA_PARTICIPANT, FrozenWhenLocked
 from enrollment.models import Participant, Site, Study
 from observations.models import Observation
 
@@ -161,7 +162,10 @@ class AdverseEvent(models.Model):
                 condition=Q(serious=False) | Q(serious_since__isnull=False), name="ae_serious_has_clock"
             ),
         ]
-        triggers = [pgtrigger.Protect(name="adverse_event_never_deleted", operation=pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="adverse_event_never_deleted", operation=pgtrigger.Delete),
+            FrozenWhenLocked(study=VIA_PARTICIPANT),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant} · {self.term_label}"
@@ -235,7 +239,10 @@ class DataQuery(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["participant", "day", "status"], name="query_participant_day_status")]
-        triggers = [pgtrigger.Protect(name="data_query_never_deleted", operation=pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="data_query_never_deleted", operation=pgtrigger.Delete),
+            FrozenWhenLocked(study=VIA_PARTICIPANT),
+        ]
 
     def __str__(self) -> str:
         where = f" · {_('day')} {self.day}" if self.day else ""
@@ -307,7 +314,7 @@ class ProtocolDeviation(models.Model):
             ),
             models.CheckConstraint(condition=~Q(description=""), name="deviation_has_description"),
         ]
-        triggers = [pgtrigger.Protect(name="deviation_never_deleted", operation=pgtrigger.Delete)]
+        triggers = [pgtrigger.Protect(name="deviation_never_deleted", operation=pgtrigger.Delete), FrozenWhenLocked()]
 
     def __str__(self) -> str:
         return f"{self.site.code} {self.occurred_on:%Y-%m-%d} {self.get_category_display()}"
@@ -324,7 +331,10 @@ class SourceVerification(models.Model):
 
     class Meta:
         verbose_name = _("source-data verification")
-        triggers = [pgtrigger.Protect(name="source_verification_never_deleted", operation=pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="source_verification_never_deleted", operation=pgtrigger.Delete),
+            FrozenWhenLocked(study=VIA_OBSERVATION),
+        ]
 
     def __str__(self) -> str:
         return f"{self.observation} ✓"

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from enrollment.control import require_unlocked
 from observations.models import Observation
 from safety.models import SourceVerification
 from trialsite import audit
@@ -15,6 +16,7 @@ from trialsite.roles import Capability, require
 def source_verify(*, observation: Observation, by) -> SourceVerification:
     """Mark one day source-verified (once); records the version that was checked."""
     require(by, Capability.VERIFY_SOURCE)
+    require_unlocked(observation.participant.study)
     if observation.is_missing:
         raise ValidationError(_("A missing day has no source to verify."))
     with transaction.atomic(), audit.reason(_("Source-data verified"), user=by.pk):

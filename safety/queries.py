@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enrollment.control import require_unlocked
 from enrollment.models import Participant
 from observations import services as observation_services
 from observations.models import Observation
@@ -40,6 +41,7 @@ def _require_text(value: str, field: str, message: str) -> str:
 def raise_query(*, participant: Participant, text: str, by, day: int | None = None, field_name: str = "") -> DataQuery:
     """Ask about a participant, a day, or one field of a day (coordinators and monitors)."""
     require(by, Capability.RAISE_QUERIES)
+    require_unlocked(participant.study)
     text = _require_text(text, "text", _("Write the question."))
     errors = {}
     if day is not None and not 1 <= day <= participant.study.n_days:
@@ -58,6 +60,7 @@ def raise_query(*, participant: Participant, text: str, by, day: int | None = No
 
 def _answerable(query: DataQuery, user) -> None:
     require(user, Capability.ANSWER_QUERIES)
+    require_unlocked(query.participant.study)
     if query.status != QueryStatus.OPEN:
         raise ValidationError(_("Only an open query can be answered."))
 
@@ -100,6 +103,7 @@ def _require_raiser(query: DataQuery, user) -> None:
     """The raiser (or a coordinator) closes and re-opens a query."""
     if query.raised_by_id != user.pk and not can(user, Capability.CLOSE_ANY_QUERY):
         raise PermissionDenied(_("Only the person who raised the query, or a coordinator, may close or re-open it."))
+    require_unlocked(query.participant.study)
 
 
 def close_query(*, query: DataQuery, by) -> DataQuery:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from analysis import masking, plans
-from analysis.models import AnalysisSettings
+from enrollment.models import StudyControl
 from tests.analysis.conftest import cells_by_testid
 from trialsite.audit import history_for
 
@@ -65,7 +65,7 @@ def test_coordinator_locks_and_unlocks_with_audited_reasons(study, coordinator, 
     client = client_for("coordinator")
     url = reverse("analysis:settings_action")
     assert client.post(url, {"action": "lock", "reason": "Database complete"}).status_code == 302
-    row = AnalysisSettings.objects.get(study=study)
+    row = StudyControl.objects.get(study=study)
     assert row.is_locked
     assert row.locked_by == coordinator
     client.post(url, {"action": "unlock", "reason": "Late correction of SRP1-004"})
@@ -79,14 +79,14 @@ def test_coordinator_locks_and_unlocks_with_audited_reasons(study, coordinator, 
 def test_coordinator_toggles_masking_with_an_audited_reason(study, client_for):
     client = client_for("coordinator")
     client.post(reverse("analysis:settings_action"), {"action": "mask", "reason": "Blinded analysis"})
-    row = AnalysisSettings.objects.get(study=study)
+    row = StudyControl.objects.get(study=study)
     assert row.outcome_masking is True
     assert history_for(row)[-1].reason == "Blinded analysis"
 
 
 def test_a_settings_action_without_reason_changes_nothing(study, client_for):
     client_for("coordinator").post(reverse("analysis:settings_action"), {"action": "lock", "reason": "  "})
-    assert not AnalysisSettings.objects.filter(study=study, locked_at__isnull=False).exists()
+    assert not StudyControl.objects.filter(study=study, locked_at__isnull=False).exists()
 
 
 def test_the_service_refuses_a_blank_reason_and_a_second_lock(study, coordinator):
@@ -101,7 +101,7 @@ def test_the_service_refuses_a_blank_reason_and_a_second_lock(study, coordinator
 def test_only_coordinators_may_lock_or_mask(study, client_for, username):
     response = client_for(username).post(reverse("analysis:settings_action"), {"action": "lock", "reason": "No"})
     assert response.status_code == 403
-    assert not AnalysisSettings.objects.filter(study=study).exists()
+    assert not StudyControl.objects.filter(study=study).exists()
 
 
 def test_investigators_do_not_see_the_settings_panel(study, client_for):
@@ -112,9 +112,9 @@ def test_investigators_do_not_see_the_settings_panel(study, client_for):
 def test_the_settings_history_is_linked_for_coordinators(study, coordinator, client_for):
     masking.set_outcome_masking(study=study, masked=True, by=coordinator, reason="Blinded")
     html = shown_for(client_for, "coordinator")
-    row = AnalysisSettings.objects.get(study=study)
-    assert reverse("record_history", args=["analysis", "analysissettings", row.pk]) in html
-    history = client_for("coordinator").get(reverse("record_history", args=["analysis", "analysissettings", row.pk]))
+    row = StudyControl.objects.get(study=study)
+    assert reverse("record_history", args=["enrollment", "studycontrol", row.pk]) in html
+    history = client_for("coordinator").get(reverse("record_history", args=["enrollment", "studycontrol", row.pk]))
     assert history.status_code == 200
     assert "Blinded" in history.content.decode()
 

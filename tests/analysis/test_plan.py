@@ -8,6 +8,8 @@ from django.utils import translation
 from analysis import masking, plans
 from analysis.models import AnalysisPlan
 from analysis.sap import DEFAULT_ROLES, AnalysisRole, PlannedAnalysis, PlanPopulation
+from enrollment import control
+from enrollment.models import StudyControl
 from trialsite.audit import history_for
 
 
@@ -153,27 +155,25 @@ def test_the_amendment_reason_is_in_the_audit_trail(study, locked_plan, coordina
 def test_unmasking_is_refused_without_a_locked_plan_in_a_masked_study(masked_study, coordinator):
     with pytest.raises(ValidationError, match="analysis plan"):
         masking.set_outcome_masking(study=masked_study, masked=False, by=coordinator, reason="Peek")
-    masked_study._analysis_settings_cache = None
-    assert masking.settings_for(masked_study).outcome_masking is True
+    assert StudyControl.objects.get(study=masked_study).outcome_masking is True
 
 
 def test_the_database_lock_is_refused_without_a_locked_plan_in_a_masked_study(masked_study, coordinator):
     with pytest.raises(ValidationError, match="analysis plan"):
         masking.lock_database(study=masked_study, by=coordinator, reason="Done")
-    masked_study._analysis_settings_cache = None
-    assert not masking.settings_for(masked_study).is_locked
+    assert not control.is_locked(masked_study)
 
 
 def test_unmasking_and_lock_proceed_once_the_plan_is_locked(masked_study, coordinator, investigator):
     plans.lock_plan(study=masked_study, by=investigator, reason="Before unmasking")
     masking.lock_database(study=masked_study, by=coordinator, reason="Done")
     masking.set_outcome_masking(study=masked_study, masked=False, by=coordinator, reason="Locked")
-    assert masking.settings_for(masked_study).is_locked
+    assert control.is_locked(masked_study)
 
 
 def test_a_study_without_masking_locks_its_database_without_a_plan(study, coordinator):
     masking.lock_database(study=study, by=coordinator, reason="Done")
-    assert masking.settings_for(study).is_locked
+    assert control.is_locked(study)
 
 
 def test_the_demo_study_comes_with_a_locked_plan_and_seeding_twice_keeps_one_version(study):

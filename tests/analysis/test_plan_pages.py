@@ -118,4 +118,4 @@ def test_unmasking_through_the_page_is_refused_without_a_locked_plan(known_datas
     response = client.post(reverse("analysis:settings_action"), {"action": "unmask", "reason": "Peek"}, follow=True)
     assert "analysis plan is locked" in response.content.decode()
     masked_study.refresh_from_db()
-    assert masked_study.analysis_settings.outcome_masking is True
+    assert masked_study.control.outcome_masking is True

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from enrollment.control import StudyLocked
 from enrollment.models import Study
 from observations.importing import FileTooLarge, ImportFailed, capped, check_size, decode_files, import_files
 from observations.services import local_today
@@ -31,6 +32,8 @@ class Command(BaseCommand):
         except ImportFailed as failed:
             self._report(failed.errors)
             raise CommandError(f"{len(failed.errors)} errors: nothing was imported.") from None
+        except StudyLocked as locked:
+            raise CommandError(" ".join(locked.messages)) from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {len(plan.participants)} participants and {len(plan.observations)} observations."

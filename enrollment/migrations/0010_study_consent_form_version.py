@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0007_membership_ended_not_deleted'),
+        ('enrollment', '0009_frozen_when_study_locked'),
     ]
 
     operations = [
