@@ -14,12 +14,16 @@ midwife (password from var/demo-logins.txt unless --password) and measures, per 
 - warm: the same page opened again in that profile;
 - save: on a warm daily form, tap Save on a complete entry until the page it lands on has loaded.
 
-"load" is the navigation's loadEventEnd (for the save: the tap to the landing page's load),
+"load" is the navigation's loadEventEnd (for the save: that of the page it lands on, whose
+navigation began with the form's POST, so a redirect's hop is included; "tap" is the same seen
+from the test driver, from the tap until the landing page's load, which adds the driver's delays),
 "KB" the bytes that crossed the network (encodedDataLength, headers included) up to then,
 "revalidations" the requests answered 304, "static requests" the /static/ files fetched from
-the network rather than a cache. "after load" is what the page fetches in the next 8 s
-(the service worker's install and, on Today, the daily forms kept for offline use).
+the network rather than a cache, "redirects" the redirects followed (each one more round trip).
+"after load" is what the page fetches in the next 8 s (the service worker's install and, on
+Today, the daily forms kept for offline use).
 A save uses up one due day of the demo data: re-seed (manage.py seed_demo) when none is left.
+`--saves N` measures only N saves, each in a fresh profile warmed on the first form of Today.
 """
 
 from __future__ import annotations
@@ -85,11 +89,13 @@ class Meter:
         self.urls: dict[str, str] = {}
         self.from_network: set[str] = set()
         self.revalidations = 0
+        self.redirects = 0
 
     def _event(self, source: str, name: str, event: dict):
         request_id = f"{source}:{event['requestId']}"
         if name == "requestWillBeSent":
             self.urls[request_id] = event["request"]["url"]
+            self.redirects += "redirectResponse" in event  # a redirect is one more round trip
         elif name == "responseReceived":
             response = event["response"]
             if response.get("fromDiskCache") or response.get("fromServiceWorker") or response.get("fromPrefetchCache"):
@@ -101,11 +107,24 @@ class Meter:
 
     def snapshot(self) -> dict:
         static = [r for r in self.from_network if "/static/" in self.urls.get(r, "")]
-        return {"kb": round(self.bytes / 1024, 1), "revalidations": self.revalidations, "static_requests": len(static)}
+        return {
+            "kb": round(self.bytes / 1024, 1),
+            "revalidations": self.revalidations,
+            "static_requests": len(static),
+            "redirects": self.redirects,
+        }
 
     def close(self):
         self.cdp.detach()
         self.browser_cdp.detach()
+
+
+# The landed page's navigation began with the POST of the form (a redirect's hop included): its
+# loadEventEnd is the save's time as the browser saw it, without the test driver's own delays.
+SAVE_TIMING_JS = """() => {
+    const n = performance.getEntriesByType('navigation')[0];
+    return {load: n.loadEventEnd, redirect: n.redirectEnd - n.redirectStart};
+}"""
 
 
 def load_time(page) -> float:
@@ -147,7 +166,14 @@ def save(browser, context, form_url: str) -> dict:
     page.wait_for_url(lambda url: url != form_url, wait_until="load")
     seconds = time.perf_counter() - start
     meter.close()
-    return {"load_s": round(seconds, 2), **meter.snapshot(), "landed_on": page.url.split("//", 1)[1].split("/", 1)[1]}
+    landed = page.evaluate(SAVE_TIMING_JS)
+    return {
+        "load_s": round(landed["load"] / 1000, 2),
+        "redirect_s": round(landed["redirect"] / 1000, 2),
+        "tap_s": round(seconds, 2),
+        **meter.snapshot(),
+        "landed_on": page.url.split("//", 1)[1].split("/", 1)[1],
+    }
 
 
 def signed_in_state(browser, url: str, username: str, password: str) -> dict:
@@ -181,6 +207,19 @@ def one_run(browser, url: str, signed: dict, form_url: str, save_url: str | None
     return result
 
 
+def saves_only(browser, url: str, signed: dict, count: int) -> list[dict]:
+    """``count`` saves, each from a fresh profile warmed on Today's first form (no page measures)."""
+    results = []
+    for form_url in signed["forms"][1 : 1 + count]:
+        context = browser.new_context(**PHONE, storage_state=signed["state"])
+        page = context.new_page()
+        page.goto(signed["forms"][0], wait_until="load")  # service worker and static files in place
+        page.wait_for_timeout(3_000)
+        results.append(save(browser, context, form_url))
+        context.close()
+    return results
+
+
 def median_of(runs: list[dict], *path: str) -> float:
     values = []
     for run in runs:
@@ -192,15 +231,26 @@ def median_of(runs: list[dict], *path: str) -> float:
 
 
 def report(runs: list[dict]) -> None:
-    print("| page | measure | load (s) | KB | revalidations | static requests |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("| page | measure | load (s) | KB | revalidations | static requests | redirects |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     rows = [(p, m) for p in ("today", "form") for m in ("cold", "warm", "after_load")]
     rows += [("save", None)] if "save" in runs[0] else []
     for page, measure in rows:
         path = (page, measure) if measure else (page,)
-        cells = [median_of(runs, *path, key) for key in ("load_s", "kb", "revalidations", "static_requests")]
+        keys = ("load_s", "kb", "revalidations", "static_requests", "redirects")
+        cells = [median_of(runs, *path, key) for key in keys]
         load = "—" if measure == "after_load" else f"{cells[0]:.2f}"
-        print(f"| {page} | {measure or 'tap to loaded'} | {load} | {cells[1]:.1f} | {cells[2]:g} | {cells[3]:g} |")
+        counts = " | ".join(f"{c:g}" for c in cells[2:])
+        print(f"| {page} | {measure or 'tap to loaded'} | {load} | {cells[1]:.1f} | {counts} |")
+    if "save" in runs[0] and "tap_s" in runs[0]["save"]:
+        tap, hop = median_of(runs, "save", "tap_s"), median_of(runs, "save", "redirect_s")
+        print(f"\nsave, medians: {tap:.2f} s from the tap as the test driver saw it; redirect hop {hop:.2f} s")
+
+
+def report_saves(saves: list[dict]) -> None:
+    for key in ("load_s", "tap_s", "redirect_s"):
+        values = sorted(save[key] for save in saves)
+        print(f"save {key}: median {statistics.median(values):.2f} ({', '.join(f'{v:.2f}' for v in values)})")
 
 
 def main() -> None:
@@ -211,6 +261,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-save", action="store_true", help="do not save (keeps the demo data unchanged)")
     parser.add_argument("--json", type=Path, help="write every run's numbers here")
+    parser.add_argument("--saves", type=int, default=0, help="measure only this many saves (warm profiles)")
     args = parser.parse_args()
     if args.json and args.json.exists():  # report again from a saved run
         report(json.loads(args.json.read_text()))
@@ -219,6 +270,9 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         signed = signed_in_state(browser, args.url, args.username, password)
+        if args.saves:
+            report_saves(saves_only(browser, args.url, signed, args.saves))
+            return
         if len(signed["forms"]) < 1 + (0 if args.no_save else args.runs):
             raise SystemExit("Not enough days on Today's list: re-seed the demo study.")
         runs = []

@@ -85,7 +85,7 @@ class ScreeningForm(forms.Form):
 
 class EnrollForm(forms.Form):
     consented_on = forms.DateField(label=_("Consent date"), widget=DateInput())
-    consent_form_version = forms.CharField(label=_("Consent form version"), max_length=40)
+    consent_form_version = forms.CharField(label=_("Consent form version"), max_length=40, required=False)
     enrolled_on = forms.DateField(label=_("Enrolment date"), widget=DateInput())
     intervention_start = forms.DateField(
         label=_("Day 1 (intervention start)"),
@@ -100,6 +100,13 @@ class EnrollForm(forms.Form):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.fields["consented_on"].initial = self.fields["enrolled_on"].initial = today
+        self.current_version = study.consent_form_version
+        self.fields["consent_form_version"].initial = self.current_version
+        self.fields["consent_form_version"].required = not self.current_version
+        if self.current_version:
+            self.fields["consent_form_version"].help_text = _(
+                "The study's current form. Change it only if she signed another version."
+            )
         self.fields["arm"].queryset = study.arms.order_by("order", "code")
         if study.allocation_method == AllocationMethod.RANDOMIZED:
             del self.fields["arm"], self.fields["rationale"]
@@ -111,7 +118,8 @@ class EnrollForm(forms.Form):
     def consent(self) -> ConsentDetails | None:
         if "consented_on" not in self.cleaned_data:
             return None
-        return ConsentDetails(self.cleaned_data["consented_on"], self.cleaned_data["consent_form_version"])
+        version = self.cleaned_data["consent_form_version"].strip() or self.current_version
+        return ConsentDetails(self.cleaned_data["consented_on"], version)
 
 
 class WithdrawForm(forms.Form):

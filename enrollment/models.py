@@ -64,6 +64,12 @@ class Study(models.Model):
             "No screening, consent or enrolment may be dated before it. Leave empty for paper data of any date."
         ),
     )
+    consent_form_version = models.CharField(
+        _("current consent form version"),
+        max_length=40,
+        blank=True,
+        help_text=_("The version of the consent form in use; the enrolment form offers it."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

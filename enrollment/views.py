@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -127,7 +129,7 @@ def enroll(request, pk: int):
             add_service_error(form, error)
         else:
             messages.success(request, _("Enrolled as %(id)s.") % {"id": participant.participant_id})
-            return redirect("enrollment:participant_detail", pk=participant.pk)
+            return redirect(reverse("enrollment:participant_detail", args=[participant.pk]) + "?enrolled=1")
     context = {"form": form, "screening": screening, "lock_notices": lock_notices(screening.study)}
     return render(request, "enrollment/enroll_form.html", context)
 
@@ -190,6 +192,10 @@ def participant_detail_context(request, participant: Participant) -> dict:
         "can_write": can(request.user, Capability.SCREEN_AND_ENROL),
         "can_audit": can(request.user, Capability.READ_AUDIT),
         "schedule": schedule(participant.intervention_start, study.n_days, study.window_days),
+        # Just enrolled: offer day 1 at once when it has begun (the midwife is still with the mother).
+        "offer_day_1": request.GET.get("enrolled") == "1"
+        and can(request.user, Capability.RECORD_OBSERVATIONS)
+        and participant.intervention_start <= timezone.localdate(),
     }
 
 

@@ -123,7 +123,9 @@ def initial_from(observation: Observation) -> dict:
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
 
 
 class ImportForm(forms.Form):
@@ -182,6 +184,23 @@ def conflict_rows(current: Observation, submitted: dict) -> list[dict]:
         label = LABELS.get(name) or Observation._meta.get_field(name).verbose_name
         stored, mine = getattr(current, name), submitted[name]
         rows.append({"label": label, "current": _shown(stored), "submitted": _shown(mine), "differs": stored != mine})
+    return rows
+
+
+def stored_rows(observation: Observation) -> list[dict]:
+    """A saved day as read-only label/value rows (a verified day is shown, not offered for editing)."""
+    shown = {
+        "missing_reason": observation.get_missing_reason_display() or None,
+        "adherence": observation.get_adherence_display() or None,
+        "breast_full_then_soft": _shown(observation.breast_full_then_soft),
+    }
+    rows = []
+    for name in ("missing_reason", *[n for n in LABELS if n != "missing_reason"], "adherence", "massage_minutes"):
+        value = shown[name] if name in shown else _shown(getattr(observation, name))
+        if value is None or value == "":
+            continue
+        label = LABELS.get(name) or Observation._meta.get_field(name).verbose_name
+        rows.append({"label": label, "value": value})
     return rows
 
 

@@ -95,3 +95,24 @@ def overdue_for(user, study: Study, today: date) -> list[DayItem]:
         for item in days_of(participant, stored.get(participant.pk, {}), today)
         if item.status == DayStatus.OVERDUE
     ]
+
+
+@dataclass
+class SiteQueue:
+    site: object
+    days: list[Observation]
+
+
+def verification_queue(user, study: Study) -> list[SiteQueue]:
+    """Saved days not yet verified, site by site, in participant and day order (one query)."""
+    pending = (
+        Observation.objects.for_user(user)
+        .filter(participant__study=study, verified_at__isnull=True)
+        .select_related("participant__site", "created_by")
+        .order_by("participant__site__code", "participant__participant_id", "day")
+    )
+    queues: dict[int, SiteQueue] = {}
+    for observation in pending:
+        site = observation.participant.site
+        queues.setdefault(site.pk, SiteQueue(site, [])).days.append(observation)
+    return list(queues.values())

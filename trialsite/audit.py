@@ -32,8 +32,6 @@ from trialsite.roles import Capability, require
 # Columns that are bookkeeping, not clinical content.
 SKIPPED_FIELDS = {"id", "created_at", "updated_at", "version"}
 
-EVENT_LABELS = {"insert": gettext_lazy("created"), "update": gettext_lazy("changed"), "delete": gettext_lazy("deleted")}
-
 
 def reason(text: str, **extra: Any):
     """Context manager: changes made inside it carry ``text`` as their reason for change.
@@ -41,6 +39,24 @@ def reason(text: str, **extra: Any):
     Nests with the request context set by pghistory's middleware (user, URL).
     """
     return pghistory.context(reason=text, **extra)
+
+
+# What an event's label (pghistory's code, kept as is in the trail) reads as on a page.
+EVENT_LABELS = {
+    "insert": gettext_lazy("created"),
+    "update": gettext_lazy("changed"),
+    "delete": gettext_lazy("deleted"),
+    "role.add": gettext_lazy("role given"),
+    "role.remove": gettext_lazy("role taken away"),
+    "password.changed": gettext_lazy("password changed"),
+    "one_time_code.issued": gettext_lazy("one-time code issued"),
+    "second_factor.reset": gettext_lazy("second factor reset"),
+}
+
+
+def event_label(code: str) -> str:
+    """The reader's words for an event label; a label not listed here is shown as stored."""
+    return str(EVENT_LABELS.get(code, code))
 
 
 @dataclass
@@ -63,7 +79,7 @@ class HistoryEntry:
     @property
     def label_text(self) -> str:
         """The event in the reader's language ("changed"), where ``label`` is the stored code ("update")."""
-        return _event_label(self.label)
+        return event_label(self.label)
 
 
 def event_model_for(model: type[models.Model]) -> type[models.Model] | None:
@@ -158,10 +174,6 @@ def history_for(obj: models.Model) -> list[HistoryEntry]:
     return entries
 
 
-def _event_label(code: str) -> str:
-    return str(EVENT_LABELS.get(code, code))
-
-
 @dataclass
 class LogRow:
     """One line of the study-wide audit log: who changed which record of whom, and where to read its history."""
@@ -187,7 +199,7 @@ def recent_events(limit: int = 200) -> list[LogRow]:
             user=names.get(str(context.get("user"))) if context.get("user") is not None else None,
             record=_model_name(event.pgh_obj_model),
             subject=subjects.get((event.pgh_obj_model, str(event.pgh_obj_id)), f"#{event.pgh_obj_id}"),
-            event=_event_label(event.pgh_label),
+            event=event_label(event.pgh_label),
             reason=context.get("reason", ""),
             history_url=_history_url(event.pgh_obj_model, event.pgh_obj_id),
         )

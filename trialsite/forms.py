@@ -9,7 +9,16 @@ from trialsite.accounts import code_state
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form; a one-time code that has expired or was used gets its own message."""
+    """Django's login form; a one-time code that has expired or was used gets its own message.
+
+    Django's own wrong-password sentence is replaced: its Indonesian catalog repeats the field name
+    ("Masukkan nama pengguna nama pengguna…").
+    """
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Wrong user name or password. Capital and small letters count."),
+    }
 
     def clean(self):
         try:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from trialsite.roles import Capability, can
+from trialsite.roles import Capability, Role, can, roles_of
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ NAV_ITEMS = (
     NavItem("enrollment:screening_log", _("Screening log"), Capability.SCREEN_AND_ENROL),
     NavItem("enrollment:flow", _("Participant flow"), Capability.READ_RESULTS),
     NavItem("enrollment:allocation_list", _("Allocation list"), Capability.MANAGE_ALLOCATION),
+    NavItem("observations:verification_queue", _("Verification"), Capability.VERIFY_OBSERVATIONS),
     NavItem("observations:completeness", _("Completeness"), Capability.SEE_COMPLETENESS),
     NavItem("observations:deviations", _("Deviations"), Capability.READ_RESULTS),
     NavItem("observations:import", _("Import"), Capability.IMPORT_DATA),
@@ -55,3 +56,10 @@ def nav_for(user) -> list[dict]:
         except NoReverseMatch:
             continue
     return items
+
+
+def landing_url(user) -> str:
+    """Where sign-in lands when no page was asked for: a midwife's day starts on Today, others on home."""
+    if Role.MIDWIFE in roles_of(user):
+        return reverse("observations:today")
+    return reverse("home")

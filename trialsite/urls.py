@@ -4,7 +4,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from trialsite import api, offline, views, views_account
-from trialsite.forms import LoginForm
 
 api_v1 = [
     path("token/", api.TokenView.as_view(), name="api_token"),
@@ -22,11 +21,7 @@ urlpatterns = [
     path("sw.js", offline.service_worker, name="service_worker"),
     path("manifest.webmanifest", offline.manifest, name="web_manifest"),
     path("offline/", offline.offline_page, name="offline"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
-        name="login",
-    ),
+    path("accounts/login/", views_account.SignInView.as_view(), name="login"),
     path("accounts/password/", views_account.password_change, name="password_change"),
     path("accounts/two-factor/", views_account.two_factor_verify, name="two_factor_verify"),
     path("accounts/two-factor/setup/", views_account.two_factor_setup, name="two_factor_setup"),

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,14 +15,25 @@ from django.views.decorators.http import require_POST
 
 from trialsite import two_factor
 from trialsite.accounts import change_password, has_second_factor, must_change_password, pending_step
-from trialsite.forms import NewPasswordForm, OwnPasswordForm, TokenForm
+from trialsite.forms import LoginForm, NewPasswordForm, OwnPasswordForm, TokenForm
+from trialsite.navigation import landing_url
+
+
+class SignInView(LoginView):
+    """Django's login view; without a ``next`` it lands on the person's own start page (landing_url)."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return landing_url(self.request.user)
 
 
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
-    return "/"
+    return landing_url(request.user)
 
 
 def _continue(request):

@@ -22,7 +22,10 @@ class StudyForm(forms.ModelForm):
 
     class Meta:
         model = Study
-        fields = ["title_id", "title_en", "n_days", "pre_day", "post_day", "window_days", "allocation_method"]
+        fields = [
+            "title_id", "title_en", "n_days", "pre_day", "post_day", "window_days", "allocation_method",
+            "consent_form_version",
+        ]  # fmt: skip
 
     def __init__(self, *args, locked: str = "", **kwargs):
         super().__init__(*args, **kwargs)

@@ -50,6 +50,7 @@ def seed_study() -> Study:
             "title_id": "Perbandingan serbuk daun kelor dan pijat oksitosin terhadap produksi ASI ibu nifas",
             "title_en": "Moringa leaf powder versus oxytocin massage for breast-milk production in postpartum mothers",
             "allocation_method": AllocationMethod.ASSIGNED,
+            "consent_form_version": "1.0",
         },
     )
     for order, (code, label_id, label_en, adherence) in enumerate(DEMO_ARMS):

@@ -74,7 +74,7 @@ def test_a_plan_without_primary_analysis_is_refused_with_the_reason_shown(study,
     client.cookies["django_language"] = "en"
     response = client.post(URL, form_data(**roles))
     assert response.status_code == 400
-    assert "primary" in cells_by_testid(response.content.decode())["plan-errors"]
+    assert "primary" in cells_by_testid(response.content.decode())["error-summary"]
     assert not AnalysisPlan.objects.exists()
 
 

@@ -167,7 +167,7 @@ def test_enrol_page_enrols_with_consent_and_rationale(client_for, srp1_screening
     response = client_for("midwife.srp1").post(reverse("enrollment:enroll", args=[srp1_screening.pk]), data)
     participant = Participant.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("enrollment:participant_detail", args=[participant.pk])
+    assert response.url == reverse("enrollment:participant_detail", args=[participant.pk]) + "?enrolled=1"
     assert participant.arm == arm_massage
     assert participant.screening.consent.form_version == "2.1"
 

@@ -1,4 +1,5 @@
-"""Every role signs in on a 360-px phone, in Indonesian and in English, and sees its home page."""
+"""Every role signs in on a 360-px phone, in Indonesian and in English, and lands on its start page
+(the midwife on Today, the others on the home page)."""
 
 import pytest
 
@@ -8,6 +9,18 @@ from tests.conftest import PASSWORD, second_step
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HOME_TEXT = {"id": ("Selamat datang", "Keluar"), "en": ("Welcome", "Log out")}
+TODAY_TEXT = {"id": "Hari ini", "en": "Today"}
+
+
+def landing_heading(page, username: str, language: str) -> bool:
+    """Is the page the start page of ``username``, in ``language``?"""
+    if username.startswith("midwife"):
+        page.wait_for_selector("main h1")
+        return page.url.endswith("/observations/today/") and page.inner_text("main h1").startswith(TODAY_TEXT[language])
+    page.wait_for_selector("[data-testid=home-heading]")
+    return HOME_TEXT[language][0] in page.inner_text("[data-testid=home-heading]")
+
+
 ROLE_TEXT = {
     "midwife.srp1": {"id": "Bidan", "en": "Midwife"},
     "coordinator": {"id": "Koordinator", "en": "Coordinator"},
@@ -26,9 +39,9 @@ def test_each_role_logs_in_on_a_phone_in_indonesian(page, live_server, cast, use
     if username in ("coordinator", "investigator"):  # their sign-in has a second step
         page.wait_for_selector("[data-testid=two-factor-heading]")
         second_step(page, username)
-    page.wait_for_selector("[data-testid=home-heading]")
-    welcome, logout = HOME_TEXT["id"]
-    assert welcome in page.inner_text("[data-testid=home-heading]")
+    page.wait_for_load_state("load")
+    assert landing_heading(page, username, "id")
+    logout = HOME_TEXT["id"][1]
     page.get_by_role("button", name="Menu").click()
     assert page.get_by_role("button", name=logout).is_visible()
     assert ROLE_TEXT[username]["id"] in page.inner_text("[data-testid=current-user]")
@@ -40,8 +53,8 @@ def test_each_role_switches_to_english_and_it_is_remembered(page, browser, live_
     login(page, username)
     page.select_option("#language-select", "en")
     page.wait_for_selector("html[lang=en]")
-    welcome, logout = HOME_TEXT["en"]
-    assert welcome in page.inner_text("[data-testid=home-heading]")
+    assert landing_heading(page, username, "en")
+    logout = HOME_TEXT["en"][1]
     page.get_by_role("button", name="Menu").click()
     assert page.get_by_role("button", name=logout).is_visible()
     assert ROLE_TEXT[username]["en"] in page.inner_text("[data-testid=current-user]")
@@ -51,5 +64,5 @@ def test_each_role_switches_to_english_and_it_is_remembered(page, browser, live_
     fresh = other.new_page()
     login(fresh, username)
     assert fresh.locator("html").get_attribute("lang") == "en"
-    assert welcome in fresh.inner_text("[data-testid=home-heading]")
+    assert landing_heading(fresh, username, "en")
     other.close()
