@@ -16,10 +16,15 @@ from trialsite.roles import Capability, can, require
 # visibility (Site.objects.for_user).
 
 
+def studies_for_user(user):
+    """The studies ``user`` can see: those with a site she can see, oldest first."""
+    return Study.objects.filter(sites__in=Site.objects.for_user(user)).distinct().order_by("id")
+
+
 def get_study_for_user(user, slug: str | None = None, *, write: bool = False) -> Study:
     """The study ``slug`` (or the only/first study) if ``user`` can see any of its sites."""
-    studies = Study.objects.filter(sites__in=Site.objects.for_user(user)).distinct()
-    study = studies.filter(slug=slug).first() if slug else studies.order_by("id").first()
+    studies = studies_for_user(user)
+    study = studies.filter(slug=slug).first() if slug else studies.first()
     if study is None:
         raise Http404
     if write:

@@ -124,7 +124,7 @@ class SiteQuerySet(models.QuerySet):
         if roles.intersection(ALL_SITE_ROLES):
             return self
         if roles.intersection(MEMBER_SITE_ROLES):
-            return self.filter(memberships__user=user)
+            return self.filter(memberships__user=user, memberships__ended_at__isnull=True)
         return self.none()
 
 
@@ -150,16 +150,41 @@ class Site(models.Model):
         return f"{self.code} — {self.name}"
 
 
+class MembershipQuerySet(models.QuerySet):
+    def current(self) -> "MembershipQuerySet":
+        """Memberships not ended: the ones that give access to a site."""
+        return self.filter(ended_at__isnull=True)
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Membership(models.Model):
-    """A user's membership of a site: midwives see and enter data only at their sites."""
+    """A user's membership of a site: midwives see and enter data only at their current sites.
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_memberships")
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    Never deleted: taking someone off a site ends the membership (when, by whom, why), so the
+    record of who could see and enter data where stays with the data.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="site_memberships")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="memberships")
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.TextField(_("reason for ending"), blank=True, max_length=500)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("site membership")
-        constraints = [models.UniqueConstraint(fields=["user", "site"], name="membership_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "site"], condition=Q(ended_at__isnull=True), name="membership_unique_while_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | ~Q(end_reason=""), name="membership_ended_with_reason"
+            ),
+        ]
+        triggers = [pgtrigger.Protect(name="membership_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.site.code}"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("flow/", views.flow, name="flow"),
     path("allocation-list/", views.allocation_list, name="allocation_list"),
     path("setup/study/", setup.study, name="setup_study"),
+    path("setup/studies/new/", setup.study_new, name="setup_study_new"),
     path("setup/criteria/", setup.criterion_add, name="setup_criterion_add"),
     path("setup/sites/", setup.sites, name="setup_sites"),
     path("setup/sites/<int:pk>/", setup.site_edit, name="setup_site"),

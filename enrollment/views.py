@@ -27,6 +27,7 @@ from enrollment.models import (
     AllocationListEntry,
     AllocationMethod,
     Consent,
+    Membership,
     Participant,
     Screening,
     ScreeningAnswer,
@@ -44,7 +45,11 @@ FAILED_ANSWERS = ScreeningAnswer.objects.filter(failed=True).select_related("cri
 def study_detail(request):
     """The study set-up: days, window, allocation, arms and the sites the user can see."""
     study = get_study_for_user(request.user, request.GET.get("study"))
-    sites = Site.objects.for_user(request.user).filter(study=study).prefetch_related("memberships__user")
+    sites = (
+        Site.objects.for_user(request.user)
+        .filter(study=study)
+        .prefetch_related(Prefetch("memberships", Membership.objects.current().select_related("user")))
+    )
     context = {
         "study": study,
         "sites": sites,

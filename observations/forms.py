@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import AdherenceKind
 from observations.importing import FileTooLarge, check_size
-from observations.models import Adherence, MissingReason, Observation
+from observations.models import Adherence, InstrumentSettings, MissingReason, Observation
 
 LABELS = {
     "observed_on": _("Observation date"),
@@ -174,3 +174,36 @@ def conflict_rows(current: Observation, submitted: dict) -> list[dict]:
         stored, mine = getattr(current, name), submitted[name]
         rows.append({"label": label, "current": _shown(stored), "submitted": _shown(mine), "differs": stored != mine})
     return rows
+
+
+class InstrumentForm(forms.ModelForm):
+    """The study's scoring thresholds and what each arm records; the service checks them and the lock."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    class Meta:
+        model = InstrumentSettings
+        fields = ["feeds_min", "feeds_max", "wet_diapers_min", "sleep_hours_min", "breast_met_when"]
+
+    def __init__(self, *args, arms=(), locked: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.arms = list(arms)
+        for arm in self.arms:
+            self.fields[f"adherence_{arm.pk}"] = forms.ChoiceField(
+                label=_("Adherence recorded: %(arm)s") % {"arm": arm.label},
+                choices=AdherenceKind.choices,
+                initial=arm.adherence,
+            )
+        if locked:
+            for name, field in self.fields.items():
+                field.disabled = name != "reason"
+                field.help_text = locked if name != "reason" else field.help_text
+
+    def _post_clean(self):
+        """Validation happens in the service (it knows the lock); the form only parses."""
+
+    def thresholds(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+    def adherence(self) -> dict[int, str]:
+        return {arm.pk: self.cleaned_data[f"adherence_{arm.pk}"] for arm in self.arms}

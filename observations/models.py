@@ -58,11 +58,21 @@ class InstrumentSettings(models.Model):
     """Scoring thresholds of one study; editable until its first observation is saved."""
 
     study = models.OneToOneField(Study, on_delete=models.PROTECT, related_name="instrument")
-    feeds_min = models.PositiveSmallIntegerField(_("I1: minimum feeds in 24 h"), default=8)
-    feeds_max = models.PositiveSmallIntegerField(_("I1: maximum feeds in 24 h"), default=12)
-    wet_diapers_min = models.PositiveSmallIntegerField(_("I2: minimum wet diapers in 24 h"), default=6)
+    feeds_min = models.PositiveSmallIntegerField(
+        _("I1: minimum feeds in 24 h"), default=8, validators=[MaxValueValidator(40)]
+    )
+    feeds_max = models.PositiveSmallIntegerField(
+        _("I1: maximum feeds in 24 h"), default=12, validators=[MaxValueValidator(40)]
+    )
+    wet_diapers_min = models.PositiveSmallIntegerField(
+        _("I2: minimum wet diapers in 24 h"), default=6, validators=[MaxValueValidator(40)]
+    )
     sleep_hours_min = models.DecimalField(
-        _("I3: minimum hours settled after a feed"), max_digits=3, decimal_places=1, default=Decimal("2.0")
+        _("I3: minimum hours settled after a feed"),
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("2.0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("24"))],
     )
     breast_met_when = models.BooleanField(
         _("I4 is met when the breast feels full then soft"),

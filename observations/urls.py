@@ -1,6 +1,6 @@
 from django.urls import path
 
-from observations import views, views_import
+from observations import views, views_import, views_setup
 
 app_name = "observations"
 urlpatterns = [
@@ -15,4 +15,5 @@ urlpatterns = [
     path("import/", views_import.import_data, name="import"),
     path("import/template/<str:name>.csv", views_import.import_template, name="import_template"),
     path("import/format/", views_import.import_format, name="import_format"),
+    path("setup/instrument/", views_setup.instrument, name="setup_instrument"),
 ]

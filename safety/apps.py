@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SafetyConfig(AppConfig):
     name = "safety"
     verbose_name = _("Safety and data management")
+
+    def ready(self) -> None:
+        from safety import panels
+
+        panels.register()  # open queries, adverse events and source verification on the lower apps' pages

@@ -3,7 +3,7 @@
 A coordinator hands a new or locked-out person a one-time code (shown once, by WhatsApp
 or on paper, never e-mailed). The code is typed as the password on the ordinary sign-in
 page: it works once, before it expires, and then the person must choose her own password
-before any other page opens. Coordinators, investigators and staff must also pass a TOTP
+before any other page opens. Coordinators, investigators, monitors and staff must also pass a TOTP
 second factor (django-otp); a midwife may enrol one, and then it is required for her too.
 """
 
@@ -26,10 +26,8 @@ from django_otp import devices_for_user, verify_token
 
 from trialsite import audit
 from trialsite.models import Account, OneTimeCode, TrackedUser
-from trialsite.roles import Role, has_role
+from trialsite.roles import second_factor_required_by_role
 
-# Roles whose sign-in needs a second factor; Django staff (the admin) need one too.
-SECOND_FACTOR_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
 # No 0/O, 1/I/L: read aloud or copied from a phone without mistakes. 12 characters ≈ 60 bits.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
@@ -109,8 +107,8 @@ def has_second_factor(user) -> bool:
 
 
 def second_factor_required(user) -> bool:
-    """Required for coordinators, investigators and staff, and for anyone who has enrolled one."""
-    return user.is_staff or has_role(user, *SECOND_FACTOR_ROLES) or has_second_factor(user)
+    """Required by role (trialsite.roles.SECOND_FACTOR_ROLES), for Django staff, and for anyone who has enrolled one."""
+    return user.is_staff or second_factor_required_by_role(user) or has_second_factor(user)
 
 
 def verify_for_api(user, token: str) -> bool:

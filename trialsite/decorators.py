@@ -2,22 +2,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 
-from trialsite.roles import require, require_role
-
-
-def role_required(*roles: str):
-    """Login required, then 403 unless the user holds one of ``roles``."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            require_role(request.user, *roles)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+from trialsite.roles import require
 
 
 def capability_required(capability: str):

@@ -39,6 +39,7 @@ NAV_ITEMS = (
     NavItem("enrollment:people_list", _("People"), Capability.MANAGE_PEOPLE),
     NavItem("enrollment:setup_study", _("Study set-up"), Capability.SET_UP_STUDY),
     NavItem("enrollment:setup_sites", _("Sites"), Capability.SET_UP_STUDY),
+    NavItem("observations:setup_instrument", _("Scoring and adherence"), Capability.SET_UP_STUDY),
     NavItem("audit_log", _("Audit trail"), Capability.READ_AUDIT),
     NavItem("api_tokens", _("API tokens"), Capability.MANAGE_API_TOKENS),
 )

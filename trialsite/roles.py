@@ -23,17 +23,6 @@ def roles_of(user) -> frozenset[str]:
     return cached
 
 
-def has_role(user, *roles: str) -> bool:
-    """True if ``user`` holds any of ``roles`` (Django staff status grants none: it is for the admin)."""
-    return bool(roles_of(user).intersection(roles))
-
-
-def require_role(user, *roles: str) -> None:
-    """Raise PermissionDenied unless ``user`` holds one of ``roles``."""
-    if not has_role(user, *roles):
-        raise PermissionDenied
-
-
 class Capability(models.TextChoices):
     """What a user may do; who may do it is written once, in CAPABILITIES."""
 
@@ -105,6 +94,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.RECORD_DEVIATIONS: frozenset({_C}),
     Capability.VERIFY_SOURCE: frozenset({_C, _MON}),
 }
+# Who must prove more than a password at sign-in (trialsite.accounts): the roles that read results or
+# identified data across sites. A duty, not a capability, but written here beside the matrix it follows.
+SECOND_FACTOR_ROLES: frozenset[str] = frozenset({_C, _I, _MON})
 """The capability matrix: the one place that says which role may do what (docs/structure.md).
 
 Views (``trialsite.decorators.capability_required``), API permissions
@@ -122,6 +114,11 @@ def require(user, capability: str) -> None:
     """Raise PermissionDenied unless ``user`` may do ``capability``."""
     if not can(user, capability):
         raise PermissionDenied
+
+
+def second_factor_required_by_role(user) -> bool:
+    """Does one of ``user``'s roles require a second factor at sign-in (SECOND_FACTOR_ROLES)?"""
+    return bool(roles_of(user) & SECOND_FACTOR_ROLES)
 
 
 def capabilities_of(user) -> dict[str, bool]:

@@ -158,9 +158,8 @@ DATABASE_APP_MAY_DELETE = [
     "auth_user_groups",
     "auth_user_user_permissions",
     "auth_group_permissions",
-    # Site memberships (a midwife moved off a site; the change is audited) and second-factor
-    # devices (a lost phone is reset; recovery codes are used up).
-    "enrollment_membership",
+    # Second-factor devices (a lost phone is reset; recovery codes are used up). Site memberships
+    # are not here: they are ended with a date and a reason, never deleted.
     "otp_totp_totpdevice",
     "otp_static_staticdevice",
     "otp_static_statictoken",

@@ -13,7 +13,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment.models import Membership, Site
@@ -42,7 +44,7 @@ def people_for_user(user):
     require(user, Capability.MANAGE_PEOPLE)
     return (
         User.objects.filter(is_superuser=False)
-        .prefetch_related("groups", "site_memberships__site")
+        .prefetch_related("groups", Prefetch("site_memberships", Membership.objects.current().select_related("site")))
         .order_by("-is_active", "username")
     )
 
@@ -72,14 +74,19 @@ def _required_reason(reason: str) -> str:
     return reason.strip()
 
 
-def _apply(person, details: PersonDetails) -> None:
+def _apply(person, details: PersonDetails, *, by, reason: str) -> None:
     person.first_name, person.last_name = details.first_name.strip(), details.last_name.strip()
     person.save(update_fields=["first_name", "last_name"])
     person.groups.remove(*person.groups.filter(name__in=Role.values).exclude(name__in=details.roles))
     person.groups.add(*Group.objects.filter(name__in=details.roles))
-    wanted = {site.pk for site in details.sites}
-    Membership.objects.filter(user=person).exclude(site_id__in=wanted).delete()
-    have = set(Membership.objects.filter(user=person).values_list("site_id", flat=True))
+    _set_sites(person, {site.pk for site in details.sites}, by=by, reason=reason)
+
+
+def _set_sites(person, wanted: set[int], *, by, reason: str) -> None:
+    """End the memberships of sites no longer wanted (never deleted) and start the new ones."""
+    current = Membership.objects.current().filter(user=person)
+    current.exclude(site_id__in=wanted).update(ended_at=timezone.now(), ended_by=by, end_reason=reason)
+    have = set(current.values_list("site_id", flat=True))
     Membership.objects.bulk_create([Membership(user=person, site_id=pk) for pk in sorted(wanted - have)])
 
 
@@ -92,7 +99,7 @@ def create_person(*, by, username: str, details: PersonDetails) -> tuple:
         raise ValidationError({"username": [_("The username %(name)s is taken.") % {"name": username}]})
     with transaction.atomic(), audit.reason(_("Account created"), user=by.pk):
         person = User.objects.create_user(username=username)  # no usable password until the code is used
-        _apply(person, details)
+        _apply(person, details, by=by, reason=_("Account created"))
         code = issue_one_time_code(user=person, by=by)
     return person, code
 
@@ -105,7 +112,7 @@ def update_person(*, by, person, details: PersonDetails, reason: str):
     if person.pk == by.pk and not set(details.roles) & set(PEOPLE_ROLES):
         raise ValidationError({"roles": [_("You cannot take away your own coordinator role.")]})
     with transaction.atomic(), audit.reason(reason, user=by.pk):
-        _apply(person, details)
+        _apply(person, details, by=by, reason=reason)
     return person
 
 

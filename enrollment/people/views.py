@@ -51,7 +51,7 @@ def _initial(person) -> dict:
         "first_name": person.first_name,
         "last_name": person.last_name,
         "roles": list(person.groups.values_list("name", flat=True)),
-        "sites": [m.site_id for m in person.site_memberships.all()],
+        "sites": list(person.site_memberships.current().values_list("site_id", flat=True)),
     }
 
 

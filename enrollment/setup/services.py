@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from enrollment.models import Site, Study
+from enrollment.models import AdherenceKind, Arm, Site, Study
 from trialsite import audit
 from trialsite.roles import Capability, require
 
@@ -94,16 +94,15 @@ def change_study(*, by, study: Study, values: dict, reason: str) -> Study:
     return study
 
 
-def add_arm(*, by, study: Study, code: str, label_id: str, label_en: str, reason: str):
+def add_arm(*, by, study: Study, code: str, label_id: str, label_en: str, reason: str,
+            adherence: str = AdherenceKind.DOSE) -> Arm:  # fmt: skip
     """A new arm, only while nobody is enrolled (allocation lists and analysis are built on the arms)."""
-    from enrollment.models import Arm
-
     require(by, Capability.SET_UP_STUDY)
     reason = _reason(reason)
     if design_lock(study):
         raise ValidationError({"code": [design_lock(study)]})
     arm = Arm(study=study, code=code.strip(), label_id=label_id.strip(), label_en=label_en.strip(),
-              order=study.arms.count())  # fmt: skip
+              adherence=adherence, order=study.arms.count())  # fmt: skip
     arm.full_clean(validate_unique=False, validate_constraints=False)
     if study.arms.filter(code=arm.code).exists():
         raise ValidationError(
@@ -139,3 +138,67 @@ def add_criterion(*, by, study: Study, code: str, kind: str, text_id: str, text_
     with transaction.atomic(), audit.reason(reason, user=by.pk):
         criterion.save()
     return criterion
+
+
+# --- A new study ----------------------------------------------------------------------------------
+
+MIN_ARMS = 2
+
+
+def _gather(errors: dict, check, prefix: str = "") -> None:
+    """Run ``check`` and add what it refuses to ``errors`` (field names prefixed), so all errors show at once."""
+    try:
+        check()
+    except ValidationError as exc:
+        found = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+        for name, messages in found.items():
+            key = f"{prefix}{name}" if prefix and name != NON_FIELD_ERRORS else name
+            errors.setdefault(key, []).extend(messages)
+
+
+def _new_study_errors(study: Study, site: Site, arms: dict[int, Arm]) -> dict:
+    errors: dict[str, list] = {}
+    _gather(errors, lambda: study.full_clean(validate_unique=False, validate_constraints=False))
+    if "n_days" not in errors:
+        _gather(errors, lambda: _check_days({f: getattr(study, f) for f in ("pre_day", "post_day", "n_days")}))
+    if study.slug and Study.objects.filter(slug=study.slug).exists():
+        errors.setdefault("slug", []).append(_("The study code %(code)s is already used.") % {"code": study.slug})
+    _gather(errors, lambda: site.full_clean(exclude=["study", "order"], validate_unique=False), prefix="site_")
+    if len(arms) < MIN_ARMS:
+        errors.setdefault("arms", []).append(_("A study needs at least two arms: fill in both."))
+    seen = set()
+    for number, arm in arms.items():
+        _gather(errors, lambda arm=arm: arm.full_clean(exclude=["study"], validate_unique=False), f"arm{number}_")
+        if arm.code and arm.code in seen:
+            errors.setdefault(f"arm{number}_code", []).append(_("Two arms cannot have the same code."))
+        seen.add(arm.code)
+    return errors
+
+
+def create_study(*, by, values: dict, site: dict, arms: list[dict], reason: str) -> Study:
+    """A new study with its first site and its arms, all checked before anything is written.
+
+    ``values`` holds Study fields; ``site`` code and name; ``arms`` code, label_id, label_en and
+    adherence of each arm row (a row with no code nor label is skipped). Errors name the study's
+    fields, ``site_<field>``, ``arm<n>_<field>`` (n counts rows from 1) and ``arms``. Criteria, more
+    sites and the scoring thresholds follow on the set-up pages.
+    """
+    require(by, Capability.SET_UP_STUDY)
+    errors: dict[str, list] = {}
+    _gather(errors, lambda: _reason(reason))
+    study = Study(**values)
+    new_site = Site(code=site["code"].strip().upper(), name=site["name"].strip(), order=0)
+    new_arms = {n: Arm(code=a["code"].strip(), label_id=a["label_id"].strip(), label_en=a["label_en"].strip(),
+                       adherence=a["adherence"], order=n) for n, a in enumerate(arms, start=1)
+                if any(a[f].strip() for f in ("code", "label_id", "label_en"))}  # fmt: skip
+    errors.update({k: v for k, v in _new_study_errors(study, new_site, new_arms).items() if k not in errors})
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), audit.reason(reason.strip(), user=by.pk):
+        study.save()
+        new_site.study = study
+        new_site.save()
+        for arm in new_arms.values():
+            arm.study = study
+            arm.save()
+    return study

@@ -1,19 +1,29 @@
-"""Coordinator pages to set up the study's sites."""
+"""Coordinator pages to set up a study: a new study, its titles, schedule, arms, criteria and sites.
+
+Every page works on the study named by ``?study=<code>`` (the first one when none is named) and
+comes back to it after a change.
+"""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from enrollment.access import get_study_for_user
+from enrollment.access import get_study_for_user, studies_for_user
 from enrollment.models import Site, Study
 from enrollment.setup import services
-from enrollment.setup.forms import ArmForm, CriterionForm, SiteForm, StudyForm
+from enrollment.setup.forms import ArmForm, CriterionForm, NewStudyForm, SiteForm, StudyForm
 from trialsite.decorators import capability_required
 from trialsite.forms import add_errors
 from trialsite.roles import Capability
+
+
+def _back(url_name: str, study: Study):
+    """Redirect to ``url_name`` for ``study``."""
+    return redirect(f"{reverse(url_name)}?study={study.slug}")
 
 
 @capability_required(Capability.SET_UP_STUDY)
@@ -27,7 +37,7 @@ def sites(request):
             add_errors(form, exc)
         else:
             messages.success(request, _("Site added."))
-            return redirect("enrollment:setup_sites")
+            return _back("enrollment:setup_sites", study)
     rows = [(site, services.site_code_lock(site)) for site in study.sites.all()]
     return render(request, "enrollment/setup/sites.html", {"study": study, "rows": rows, "form": form})
 
@@ -47,7 +57,7 @@ def site_edit(request, pk: int):
             add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("enrollment:setup_sites")
+            return _back("enrollment:setup_sites", study)
     return render(request, "enrollment/setup/site_form.html", {"site": site, "form": form, "locked": locked})
 
 
@@ -66,7 +76,7 @@ def study(request):
                 add_errors(arm_form, exc)
             else:
                 messages.success(request, _("Arm added."))
-                return redirect("enrollment:setup_study")
+                return _back("enrollment:setup_study", study)
     elif request.method == "POST" and form.is_valid():
         try:
             services.change_study(
@@ -76,7 +86,7 @@ def study(request):
             add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("enrollment:setup_study")
+            return _back("enrollment:setup_study", study)
     return render(request, "enrollment/setup/study.html", _study_context(request, study, form=form, arm_form=arm_form))
 
 
@@ -84,6 +94,7 @@ def _study_context(request, study, **forms) -> dict:
     locked = services.design_lock(study)
     return {
         "study": study,
+        "studies": studies_for_user(request.user),
         "locked": locked,
         "arms": study.arms.all(),
         "criteria": study.criteria.all(),
@@ -106,7 +117,23 @@ def criterion_add(request):
             add_errors(form, exc)
         else:
             messages.success(request, _("Criterion added."))
-            return redirect("enrollment:setup_study")
+            return _back("enrollment:setup_study", study)
     return render(
         request, "enrollment/setup/study.html", _study_context(request, study, criterion_form=form), status=200
     )
+
+
+@capability_required(Capability.SET_UP_STUDY)
+def study_new(request):
+    """The next trial of the same shape: study, schedule, first site and arms; then criteria and thresholds."""
+    form = NewStudyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            study = services.create_study(by=request.user, values=form.values(), site=form.site(), arms=form.arms(),
+                                          reason=form.cleaned_data["reason"])  # fmt: skip
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Study created. Add its criteria and check its scoring next."))
+            return _back("enrollment:setup_study", study)
+    return render(request, "enrollment/setup/study_new.html", {"form": form})

@@ -78,7 +78,8 @@ def seed_observations(study: Study, *, seed: int) -> int:
 
 def _site_midwives(study: Study) -> dict:
     """site id -> a midwife of that site, so demo entries are attributed as real ones would be."""
-    memberships = Membership.objects.filter(site__study=study, user__groups__name=Role.MIDWIFE).select_related("user")
+    memberships = Membership.objects.current().filter(site__study=study, user__groups__name=Role.MIDWIFE)
+    memberships = memberships.select_related("user")
     return {m.site_id: m.user for m in memberships.order_by("user__username")}
 
 

@@ -137,7 +137,7 @@ def seed_users(study: Study, password: str | None = None) -> dict[str, str | Non
             result[username] = None
         user.groups.add(Group.objects.get(name=role))
         for site in Site.objects.filter(study=study, code__in=site_codes):
-            Membership.objects.get_or_create(user=user, site=site)
+            Membership.objects.get_or_create(user=user, site=site, ended_at=None)
     return result
 
 

@@ -1,11 +1,12 @@
-"""Template helpers of the safety pages: the 24-hour reporting clock and the open data queries."""
+"""Template helpers of the safety app's own pages: the 24-hour reporting clock and the open data queries.
+
+Pages of the apps below safety show its panels through ``{% panels %}`` (safety/panels.py), not these tags.
+"""
 
 from django import template
 from django.utils import timezone
 
-from safety import queries
-from safety.models import AdverseEvent, DataQuery, QueryStatus, SourceVerification
-from trialsite.roles import Capability, can
+from safety import panels
 
 register = template.Library()
 
@@ -24,48 +25,5 @@ def reporting_clock(event):
 
 @register.inclusion_tag("safety/_open_queries.html", takes_context=True)
 def open_queries(context, participant=None, day=None):
-    """Open queries of the user's sites (Today), or of one participant or one participant's day (the form)."""
-    user = context["request"].user
-    queries = DataQuery.objects.for_user(user).filter(status=QueryStatus.OPEN).select_related("participant")
-    if participant is not None:
-        queries = queries.filter(participant=participant)
-    if day is not None:
-        queries = queries.filter(day=day) | queries.filter(day__isnull=True)
-    return {"queries": list(queries.order_by("raised_at")[:50]), "request": context["request"]}
-
-
-@register.simple_tag
-def source_verifications(participant) -> dict:
-    """{day: SourceVerification} of the participant's days (one query for the whole timeline)."""
-    rows = SourceVerification.objects.filter(observation__participant=participant).select_related("observation")
-    return {row.observation.day: row for row in rows}
-
-
-@register.inclusion_tag("safety/_day_actions.html", takes_context=True)
-def safety_day_actions(context, participant, item, verifications):
-    """Per day of the timeline: the source-verified mark, and for monitors and coordinators SDV and query buttons."""
-    user = context["request"].user
-    return {
-        "participant": participant, "item": item, "sdv": verifications.get(item.day),
-        "can_sdv": can(user, Capability.VERIFY_SOURCE), "can_query": can(user, Capability.RAISE_QUERIES),
-    }  # fmt: skip
-
-
-@register.inclusion_tag("safety/_participant_actions.html", takes_context=True)
-def safety_participant_actions(context, participant):
-    """On a participant's pages: enter an adverse event, raise a query, and her open queries and events."""
-    user = context["request"].user
-    return {
-        "participant": participant, "request": context["request"],
-        "can_enter_ae": can(user, Capability.ENTER_ADVERSE_EVENTS), "can_query": can(user, Capability.RAISE_QUERIES),
-        "events": list(AdverseEvent.objects.for_user(user).filter(participant=participant).order_by("-onset_date")),
-    }  # fmt: skip
-
-
-@register.inclusion_tag("safety/_query_counts.html", takes_context=True)
-def open_query_counts(context):
-    """Open queries by site and age, for the roles that raise them (coordinator's and monitor's home page)."""
-    user = context["request"].user
-    if not can(user, Capability.RAISE_QUERIES):
-        return {"hidden": True}
-    return {"counts": queries.open_counts_by_site_and_age(user), "bands": [b[2] for b in queries.AGE_BANDS]}
+    """Open queries of one participant (her actions panel), as on Today and the daily form."""
+    return panels.open_queries(context, participant, day)

@@ -72,7 +72,8 @@ def test_the_schedule_and_arms_lock_once_participants_are_enrolled(client_for, c
     study.refresh_from_db()
     assert study.n_days == 7  # disabled: the posted value is ignored
     assert study.title_en == "Moringa versus massage"
-    arm = {"add_arm": "1", "code": "placebo", "label_id": "Plasebo", "label_en": "Placebo", "reason": "x"}
+    arm = {"add_arm": "1", "code": "placebo", "label_id": "Plasebo", "label_en": "Placebo", "adherence": "dose",
+           "reason": "x"}  # fmt: skip
     client.post("/language/", {"language": "en"})
     response = client.post(URL, arm)
     assert "Locked" in " ".join(response.context["arm_form"].errors["code"])
@@ -80,7 +81,8 @@ def test_the_schedule_and_arms_lock_once_participants_are_enrolled(client_for, c
 
 
 def test_an_arm_is_added_before_anyone_is_enrolled(client_for, cast, study):
-    arm = {"add_arm": "1", "code": "placebo", "label_id": "Plasebo", "label_en": "Placebo", "reason": "Desain baru"}
+    arm = {"add_arm": "1", "code": "placebo", "label_id": "Plasebo", "label_en": "Placebo", "adherence": "dose",
+           "reason": "Desain baru"}  # fmt: skip
     client = client_for("coordinator")
     assert client.post(URL, arm).status_code == 302
     assert study.arms.filter(code="placebo").exists()

@@ -1,16 +1,24 @@
 """One completeness definition: the coordinator's page, the dashboard and the API agree per site and day.
 
 Days due today count as expected (observations/completeness.py); a recorded day that is not
-expected (entered ahead of its date, or marked missing after she left) is not counted.
+expected (entered ahead of its date, or marked missing after she left) is not counted. Besides
+fixed cases, hypothesis builds studies (tests/studies.py) whose participants started on different
+days up to today, left on random days and have missing and out-of-window days, and every channel
+is checked against the others and against the plan.
 """
 
 import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
+from hypothesis import HealthCheck, example, given, settings
 
 from analysis.dashboard import dashboard_bundle
+from observations.models import Observation
+from tests.studies import EVERY_KIND, Cast, build_study, study_plans
 
 CELL = re.compile(r'data-testid="completeness-(\w+)-(\d+)">\s*(\d+)/(\d+)')
 
@@ -85,3 +93,47 @@ def test_dashboard_bundle_uses_the_same_cells(mixed_study, study, client_for):
     bundle = dashboard_bundle(study, population="complete_cases", masked=False)
     flat = {(s.code, c.day): (c.recorded, c.expected) for s in bundle["completeness"] for c in s.days if c.expected}
     assert flat == _api_cells(client_for("coordinator"))
+
+
+# Few examples, always the same ones: each builds a study through the services and reads three pages.
+GENERATED = settings(
+    max_examples=6,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _planned_cells(participants, today) -> dict:
+    """(site, day) -> (recorded, expected), worked out here from the participants' dates and their rows."""
+    cells: dict = {}
+    recorded = set(Observation.objects.values_list("participant_id", "day"))
+    for p in participants:
+        p.refresh_from_db()
+        left_on = p.status_date if p.status in ("withdrawn", "lost_to_follow_up") else None
+        for day in range(1, 8):
+            target = p.intervention_start + timedelta(days=day - 1)
+            if target > today or (left_on is not None and left_on < target):
+                continue
+            done, expected = cells.get((p.site.code, day), (0, 0))
+            cells[(p.site.code, day)] = (done + ((p.pk, day) in recorded), expected + 1)
+    return cells
+
+
+def test_page_dashboard_and_api_agree_on_generated_studies(study, coordinator, client_for, today):
+    client = client_for("coordinator")
+    at = Cast(study=study, by=coordinator, latest_start=today)
+
+    @GENERATED
+    @given(plan=study_plans)
+    @example(plan=EVERY_KIND)
+    def check(plan):
+        with transaction.atomic():
+            participants = build_study(plan, at)
+            cache.clear()
+            api = _api_cells(client)
+            assert _page_cells(client) == _dashboard_cells(client) == api
+            assert api == _planned_cells(participants, today)
+            transaction.set_rollback(True)
+
+    check()

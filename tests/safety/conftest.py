@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from enrollment.models import Membership
 from safety import adverse_events, queries
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_in_fully
 from tests.observations.conftest import (  # noqa: F401 (fixtures)
     good_values,
     make_participant,
@@ -35,9 +35,7 @@ def monitor(cast, site_srp1):
 @pytest.fixture
 def as_user(cast):
     def make(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
+        return sign_in_fully(Client(), user)
 
     return make
 

@@ -190,9 +190,7 @@ def test_only_listed_non_clinical_tables_allow_delete():
     from trialsite.privileges import app_may_delete
 
     assert all(app_may_delete(table) for table in deletable), deletable
-    # Site memberships are not clinical: a midwife moved off a site loses the row (its DeleteEvent stays).
-    clinical = deletable - {"enrollment_membership"}
-    assert not any(name.startswith(("enrollment_", "observations_", "analysis_", "pghistory")) for name in clinical)
+    assert not any(name.startswith(("enrollment_", "observations_", "analysis_", "pghistory")) for name in deletable)
     assert settings.DATABASE_APP_MAY_DELETE
 
 

@@ -173,6 +173,38 @@ def test_a_midwife_does_not_need_a_second_factor_but_may_enrol_one(client_for, c
     assert fresh.get("/")["Location"].startswith("/accounts/two-factor/")
 
 
+@pytest.fixture
+def monitor(cast, study):
+    """A monitor at SRP1 who has no authenticator yet."""
+    from django.contrib.auth.models import Group
+
+    from enrollment.models import Membership
+
+    user = type(cast["coordinator"]).objects.create_user("monitor.srp1", password=PASSWORD)
+    user.groups.add(Group.objects.get(name="monitor"))
+    Membership.objects.create(user=user, site=study.sites.get(code="SRP1"))
+    return user
+
+
+def test_a_monitor_without_an_authenticator_is_sent_to_set_one_up(client, monitor):
+    assert sign_in(client, "monitor.srp1", PASSWORD).status_code == 302
+    for page in ("/", "/enrollment/participants/", "/me/"):
+        assert client.get(page)["Location"].startswith("/accounts/two-factor/setup/"), page
+    assert client.get("/api/v1/participants/").status_code == 403
+
+
+def test_a_monitor_gets_no_token_with_her_password_alone(client, monitor):
+    response = client.post("/api/v1/token/", {"username": "monitor.srp1", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "token" not in response.json()
+
+
+def test_the_roles_that_need_a_second_factor_are_written_beside_the_matrix():
+    from trialsite.roles import SECOND_FACTOR_ROLES, Role
+
+    assert {Role.COORDINATOR, Role.INVESTIGATOR, Role.MONITOR} == SECOND_FACTOR_ROLES
+
+
 def test_setup_cannot_replace_an_authenticator_before_the_second_step(client, cast):
     sign_in(client, "coordinator", PASSWORD)
     assert client.get("/accounts/two-factor/setup/")["Location"].startswith("/accounts/two-factor/")
