@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template import Context, context_processors
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -63,10 +67,38 @@ def _plan_context(result: dict) -> dict:
     }
 
 
+LIVE_SECTIONS = ("summary", "flow", "completeness", "baseline", "outcomes", "daily", "narrative")
+
+
+def _with_sections(request, context: dict, *, report: bool = False) -> dict:
+    """``context`` plus its results rendered section by section, each with a digest of its HTML.
+
+    The live poll sends the digests it holds back (``sections=name.digest,…``), so that after a
+    change only the sections whose HTML changed are sent (htmx out-of-band swaps).
+    """
+    context = {**context, "report": report}
+    template = get_template("analysis/_results_section.html").template
+    # A plain Context with what the sections use: the page's context processors (navigation, alert
+    # badges) would run again, with their queries, for every section.
+    base = {**context_processors.request(request), **context_processors.i18n(request), **context}
+    sections = []
+    for name in LIVE_SECTIONS:
+        html = template.render(Context({**base, "section": name}))
+        sections.append((name, hashlib.sha256(html.encode()).hexdigest()[:12], html))
+    hashes = ",".join(f"{name}.{digest}" for name, digest, _html in sections)
+    return {**context, "sections": sections, "section_hashes": hashes}
+
+
+def _held_sections(request) -> dict[str, str]:
+    """The section digests the poller holds: {} when it sent none (it gets the whole fragment)."""
+    pairs = (item.partition(".") for item in request.GET.get("sections", "").split(",") if item)
+    return {name: digest for name, _dot, digest in pairs}
+
+
 @require_GET
 @capability_required(Capability.READ_RESULTS)
 def dashboard_page(request):
-    context = _context(request)
+    context = _with_sections(request, _context(request))
     context["action_forms"] = {action: SettingsActionForm(initial={"action": action}) for action in SettingsAction}
     context |= safety_summary.dashboard_context(request.user, context["study"], masked=context["masked"])
     return render(request, "analysis/dashboard.html", context)
@@ -78,7 +110,8 @@ def dashboard_live(request):
     """The results fragment for htmx polling.
 
     204 (htmx swaps nothing) while the data fingerprint is unchanged, and while another request
-    is computing the new results (the next poll picks them up).
+    is computing the new results (the next poll picks them up). After a change, a poller that
+    sent the digests of its sections gets a new poller and only the sections that changed.
     """
     get_study_for_user(request.user, request.GET.get("study"))  # 404 before revealing anything
     if request.GET.get("fingerprint") == dashboard.data_fingerprint():
@@ -86,7 +119,12 @@ def dashboard_live(request):
     context = _context(request, wait=False)
     if context is None:
         return HttpResponse(status=204)
-    return render(request, "analysis/_results.html", context)
+    context = _with_sections(request, context)
+    held = _held_sections(request)
+    if not held:
+        return render(request, "analysis/_results.html", {**context, "live": True})
+    changed = [section for section in context["sections"] if held.get(section[0]) != section[1]]
+    return render(request, "analysis/_live_changes.html", {**context, "changed": changed})
 
 
 @require_POST
@@ -112,7 +150,7 @@ def settings_action(request):
 @require_GET
 @capability_required(Capability.READ_RESULTS)
 def report(request):
-    return render(request, "analysis/report.html", _context(request))
+    return render(request, "analysis/report.html", _with_sections(request, _context(request), report=True))
 
 
 @require_GET

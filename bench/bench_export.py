@@ -1,22 +1,29 @@
-"""Export 1,000,000 observation rows as CSV and compare with PostgreSQL's own COPY of the same rows.
+"""Export 1,000,000 observation rows and compare with psql's own COPY of the same query, in the same run.
 
 Run from the repository root:  .venv/bin/python bench/bench_export.py [--observations 1000000] [--runs 3] [--keep]
 
 It creates a fresh database ``trialsite_bench_export`` on the same server (the embedded one when
 DATABASE_URL is unset) with Django's test-database machinery, migrates it, and loads the demo
 study with N/7 participants and 7 days each in SQL (``generate_series``; triggers off for the
-load only, so the audit trail does not double the load time). Then, medians of --runs runs:
+load only, so the audit trail does not double the load time).
 
-- "COPY table": ``COPY observations_observation TO STDOUT (FORMAT csv)`` into a file: the
-  fastest PostgreSQL can hand the same rows over, unformatted and unsorted;
-- "export observations.csv": the export's own CSV of those rows (interchange columns, joined
-  to participants, formatted, sorted), identified and de-identified;
-- "whole bundle": ``export_dataset --format csv --layout long`` (both CSVs, codebook,
-  compute_results JSON, manifest, zip), and the wide CSV alone and in a bundle (Python pivot
-  over two server-side cursors).
+CSV, medians of --runs rounds; each round runs every step once, one after the other, so that the
+reference and the export share the machine's load of that moment:
 
-Memory: tracemalloc peak of Python allocations during each export (in a separate run, as
-tracemalloc slows Python down), and the process's peak RSS (ru_maxrss) at the end.
+- the reference: ``psql -c "COPY (<the identified observations.csv query>) TO STDOUT (FORMAT csv)"``
+  into a file, the exact query the export runs (formula escaping included); beside it the
+  same query as a server-side ``COPY … TO '<file>'`` (as the server's superuser) and
+  ``COPY observations_observation TO STDOUT`` (the bare table);
+- the export's CSV files (``write_csv_table``): observations.csv identified and de-identified,
+  the wide data.csv identified and de-identified; each also against psql's COPY of its own query.
+
+"× ref" = the reference's median time / the step's median time (1.00 = as fast as psql's COPY of
+the identified rows); "CPU ms" = CPU time of this Python process (the server's is not in it).
+
+XLSX, SPSS and Stata (``--binary``, on by default): each format's data files and codebook
+(``write_tables``, the bundle without the zip and the analysis JSON) in a child process run
+under ``/usr/bin/time``, which reports its peak RSS; the child is this script with ``--write``
+against the same database.
 """
 
 from __future__ import annotations
@@ -25,10 +32,10 @@ import argparse
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: make the project importable
@@ -39,27 +46,23 @@ import django
 
 django.setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from analysis.exports import columns  # noqa: E402
-from analysis.exports.queries import Scope, observations_sql  # noqa: E402
-from analysis.exports.services import ExportOptions, export_to_file  # noqa: E402
-from analysis.exports.wide import wide_rows  # noqa: E402
-from analysis.exports.writers import Table, write_csv_table  # noqa: E402
-from enrollment.models import Participant  # noqa: E402
+from analysis.exports.services import ExportOptions, build_tables  # noqa: E402
+from analysis.exports.writers import Table, write_csv_table, write_tables  # noqa: E402
+from enrollment.models import Participant, Study  # noqa: E402
 from observations.demo import study as demo  # noqa: E402
 from observations.models import Observation  # noqa: E402
 from trialsite.roles import Role  # noqa: E402
 
 PARTICIPANTS_SQL = """
 INSERT INTO {participant} (study_id, site_id, arm_id, participant_id, enrolled_on, intervention_start, status,
-    status_reason, excluded_from_analysis, exclusion_reason, full_name, phone, date_of_birth, age_years, parity,
-    delivery_mode, infant_birth_weight_g, created_at)
+    status_reason, excluded_from_analysis, excluded_from_per_protocol, exclusion_reason, full_name, phone,
+    date_of_birth, age_years, parity, delivery_mode, infant_birth_weight_g, created_at)
 SELECT %(study)s, CASE WHEN i %% 2 = 0 THEN %(site1)s ELSE %(site2)s END,
     CASE WHEN i %% 2 = 0 THEN %(arm1)s ELSE %(arm2)s END,
-    'B-' || lpad(i::text, 6, '0'), DATE '2026-01-05', DATE '2026-01-05', 'completed', '', false, '',
+    'B-' || lpad(i::text, 6, '0'), DATE '2026-01-05', DATE '2026-01-05', 'completed', '', false, false, '',
     'Ibu ' || i, '08' || (1000000000 + i), DATE '1996-01-01' + (i %% 3000), 19 + i %% 20, 1 + i %% 4,
     CASE WHEN i %% 3 = 0 THEN 'caesarean' ELSE 'vaginal' END, 2500 + i %% 1500, now()
 FROM generate_series(0, %(n)s - 1) AS i
@@ -88,7 +91,7 @@ def load(n_observations: int):
     sites, arms = list(study.sites.order_by("order")), list(study.arms.order_by("order"))
     n_people = -(-n_observations // 7)
     tables = {"participant": Participant._meta.db_table, "observation": Observation._meta.db_table}
-    with connection.cursor() as cursor:
+    with superuser_connection() as conn, conn.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # load only: no audit-trail triggers
         cursor.execute(
             PARTICIPANTS_SQL.format(**tables),
@@ -107,70 +110,111 @@ def load(n_observations: int):
     return study
 
 
-def timed(function, runs: int) -> tuple[float, float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times)
+def superuser_connection():
+    """The bulk load skips the triggers, which only a superuser may (the embedded server's ``postgres``)."""
+    import psycopg
+
+    info = connection.ensure_connection() or connection.connection.info
+    return psycopg.connect(host=info.host, port=info.port, user="postgres", dbname=info.dbname, autocommit=True)
 
 
-def copy_table(path: Path) -> None:
-    with (
-        path.open("wb") as out,
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {Observation._meta.db_table} TO STDOUT (FORMAT csv)") as copy,
-    ):
-        for chunk in copy:
-            out.write(bytes(chunk))
+def mogrified(query: tuple[str, list]) -> str:
+    """``query`` with its parameters inlined, for psql."""
+    with connection.cursor() as cursor:
+        return cursor.cursor.mogrify(*query)
 
 
-def export_observations(study, path: Path, deidentified: bool) -> None:
-    variables = columns.observation_variables(deidentified=deidentified)
-    query = observations_sql(variables, Scope(study.pk, study.slug, None, deidentified))
-    write_csv_table(Table("observations", variables, lambda: iter(()), query), path)
+def psql(sql: str, *, user: str | None = None, output: Path | None = None) -> None:
+    settings = connection.settings_dict
+    host, port = connection.connection.info.host, connection.connection.info.port
+    command = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", host, "-p", str(port),
+               "-U", user or settings["USER"], "-d", settings["NAME"], "-c", sql]  # fmt: skip
+    env = {**os.environ, "PGPASSWORD": settings.get("PASSWORD") or ""}
+    with output.open("wb") if output else open(os.devnull, "wb") as out:
+        subprocess.run(command, stdout=out, check=True, env=env)
 
 
-def export_wide(study, path: Path) -> None:
-    people = columns.participant_variables(layout="wide", deidentified=False)
-    people = columns.bind_study(people, study, list(study.sites.all()), list(study.arms.all()))
-    fields = columns.wide_day_fields(deidentified=False)
-    scope = Scope(study.pk, study.slug)
-    header = people + columns.wide_day_variables(fields, study.n_days)
-    write_csv_table(Table("data", header, lambda: wide_rows(people, fields, study.n_days, scope)), path)
+def psql_copy(query: tuple[str, list], path: Path) -> None:
+    psql(f"COPY ({mogrified(query)}) TO STDOUT (FORMAT csv, HEADER true)", output=path)
 
 
-def peak_python_memory(function) -> float:
-    tracemalloc.start()
-    function()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 2**20
+def server_copy(query: tuple[str, list], path: Path) -> None:
+    """COPY to a file written by the server itself (needs a superuser: the embedded server's ``postgres``)."""
+    psql(f"COPY ({mogrified(query)}) TO '{path}' (FORMAT csv, HEADER true)", user="postgres")
 
 
-def run(study, runs: int, folder: Path, n_rows: int) -> None:
-    coordinator = get_user_model().objects.get(username="coordinator")
-    steps = {
-        "COPY table (PostgreSQL)": lambda: copy_table(folder / "copy.csv"),
-        "export observations.csv": lambda: export_observations(study, folder / "obs.csv", False),
-        "export observations.csv, de-identified": lambda: export_observations(study, folder / "obs-d.csv", True),
-        "export data.csv, wide (Python pivot)": lambda: export_wide(study, folder / "wide.csv"),
-        "whole bundle, csv long": lambda: export_to_file(
-            study=study, by=coordinator, options=ExportOptions("csv", "long", False), output=folder / "long.zip"),
-        "whole bundle, csv wide": lambda: export_to_file(
-            study=study, by=coordinator, options=ExportOptions("csv", "wide", False), output=folder / "wide.zip"),
+def export_csv(table: Table, path: Path) -> None:
+    write_csv_table(table, path)
+
+
+def tables(study, layout: str, deidentified: bool) -> list[Table]:
+    return build_tables(study, ExportOptions("csv", layout, deidentified), masked=False)
+
+
+def csv_steps(study, folder: Path) -> dict:
+    long_id, long_de = tables(study, "long", False)[1], tables(study, "long", True)[1]
+    wide_id, wide_de = tables(study, "wide", False)[0], tables(study, "wide", True)[0]
+    server_file = Path(tempfile.gettempdir()) / f"bench-export-server-{os.getpid()}.csv"
+    return {
+        "psql COPY (observations.csv query) TO STDOUT": lambda: psql_copy(long_id.query, folder / "ref.csv"),
+        "server-side COPY (same query) TO file": lambda: server_copy(long_id.query, server_file),
+        "psql COPY observations table TO STDOUT": lambda: psql(
+            f"COPY {Observation._meta.db_table} TO STDOUT (FORMAT csv)", output=folder / "table.csv"),
+        "export observations.csv": lambda: export_csv(long_id, folder / "obs.csv"),
+        "export observations.csv, de-identified": lambda: export_csv(long_de, folder / "obs-d.csv"),
+        "  psql COPY of its own query": lambda: psql_copy(long_de.query, folder / "ref-d.csv"),
+        "export data.csv, wide": lambda: export_csv(wide_id, folder / "wide.csv"),
+        "  psql COPY of its own query ": lambda: psql_copy(wide_id.query, folder / "ref-w.csv"),
+        "export data.csv, wide, de-identified": lambda: export_csv(wide_de, folder / "wide-d.csv"),
+        "  psql COPY of its own query  ": lambda: psql_copy(wide_de.query, folder / "ref-wd.csv"),
     }  # fmt: skip
-    baseline = None
-    print(f"{'step':42} {'median s':>9} {'best s':>8} {'speed vs COPY':>14} {'rows/s':>10} {'Python peak MB':>15}")
-    for name, step in steps.items():
-        median, best = timed(step, runs)
-        baseline = baseline or median
-        peak = peak_python_memory(step)
-        print(f"{name:42} {median:9.2f} {best:8.2f} {baseline / median:14.2f} {n_rows / median:10,.0f} {peak:15.1f}")
+
+
+def client_cpu() -> float:
+    """CPU seconds of this process and of its finished children (psql): the client side of a step."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def run_csv(study, runs: int, folder: Path, n_rows: int) -> None:
+    steps = csv_steps(study, folder)
+    walls: dict[str, list[float]] = {name: [] for name in steps}
+    cpus: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(runs):
+        for name, step in steps.items():
+            wall, cpu = time.perf_counter(), client_cpu()
+            step()
+            walls[name].append(time.perf_counter() - wall)
+            cpus[name].append(client_cpu() - cpu)
         for f in folder.iterdir():
             f.unlink()
-    print(f"peak RSS of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    reference = statistics.median(next(iter(walls.values())))
+    print(f"{'step':46} {'median s':>9} {'best s':>7} {'× ref':>6} {'rows/s':>10} {'client CPU ms':>13}")
+    for name in steps:
+        median = statistics.median(walls[name])
+        print(f"{name:46} {median:9.2f} {min(walls[name]):7.2f} {reference / median:6.2f} "
+              f"{n_rows / median:10,.0f} {statistics.median(cpus[name]) * 1000:13.0f}")  # fmt: skip
+
+
+def write_binary(study, spec: str, folder: Path) -> None:
+    """Child process: write one format's data files (``xlsx:long``) and print the time it took."""
+    file_format, layout = spec.split(":")
+    start, cpu = time.perf_counter(), time.process_time()
+    written = write_tables(file_format, build_tables(study, ExportOptions(file_format, layout, False), masked=False),
+                           folder)  # fmt: skip
+    size = sum(p.stat().st_size for p in written) / 2**20
+    print(f"{spec}: {time.perf_counter() - start:.1f} s wall, {time.process_time() - cpu:.1f} s CPU, {size:.0f} MB")
+
+
+def run_binary(specs: list[str]) -> None:
+    """Each format in a child process under /usr/bin/time (peak RSS of that process alone)."""
+    database = connection.settings_dict["NAME"]
+    for spec in specs:
+        command = ["/usr/bin/time", "-f", "peak RSS %M KB, %e s wall, %U s user, %S s sys", sys.executable,
+                   __file__, "--reuse", database, "--write", spec]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        lines = (result.stdout + result.stderr).strip().splitlines()
+        print("  " + " | ".join(line for line in lines if ": " in line or line.startswith("peak")))
 
 
 def main() -> None:
@@ -178,7 +222,19 @@ def main() -> None:
     parser.add_argument("--observations", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the trialsite_bench_export database")
+    parser.add_argument(
+        "--binary",
+        default="xlsx:long,sav:long,dta:long,sav:wide",
+        help="format:layout list written in child processes ('' for none)",
+    )
+    parser.add_argument("--reuse", metavar="DATABASE", help="use this loaded database (no load, no drop)")
+    parser.add_argument("--write", metavar="FORMAT:LAYOUT", help="child mode: write one format and stop")
     args = parser.parse_args()
+    if args.reuse:
+        connection.settings_dict["NAME"] = args.reuse
+        with tempfile.TemporaryDirectory(prefix="bench-export-") as folder:
+            write_binary(Study.objects.get(), args.write, Path(folder))
+        return
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
@@ -188,7 +244,12 @@ def main() -> None:
         print(f"Loaded {Participant.objects.count():,} participants and {n:,} observations into "
               f"{connection.settings_dict['NAME']} in {time.perf_counter() - start:.1f} s\n")  # fmt: skip
         with tempfile.TemporaryDirectory(prefix="bench-export-") as folder:
-            run(study, args.runs, Path(folder), n)
+            run_csv(study, args.runs, Path(folder), n)
+        print(
+            f"peak RSS of this process (CSV steps): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+        )
+        if args.binary:
+            run_binary(args.binary.split(","))
     finally:
         if not args.keep:
             connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -9,6 +9,7 @@ The SQL expression of each variable formats values exactly as interchange.md wri
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.functional import lazy
@@ -191,9 +192,17 @@ def wide_day_fields(*, deidentified: bool, masked: bool = False) -> list[Variabl
     return _select(WIDE_DAY_FIELDS, OBSERVATION_VARIABLES, deidentified=deidentified, masked=masked)
 
 
+_OBSERVATION_ALIAS = re.compile(r"\bo\.")
+
+
 def wide_day_variables(fields: list[Variable], n_days: int) -> list[Variable]:
-    """``feeds_24h_d1 … score_d7``: every day field, day by day."""
-    return [v.with_name(f"{v.name}_d{day}", _day_label(v.label, day)) for day in range(1, n_days + 1) for v in fields]
+    """``feeds_24h_d1 … score_d7``: every day field, day by day, read from that day's observation ``o<day>``."""
+    return [
+        Variable(f"{v.name}_d{day}", _day_label(v.label, day), v.kind, _OBSERVATION_ALIAS.sub(f"o{day}.", v.sql),
+                 v.allowed, v.unit, v.codes)
+        for day in range(1, n_days + 1)
+        for v in fields
+    ]  # fmt: skip
 
 
 def _day_label(label, day: int) -> str:

@@ -46,12 +46,24 @@ def _joins(scope: Scope, *, observations: bool = False, join: str = "") -> tuple
         sql += f" JOIN {Observation._meta.db_table} o ON o.participant_id = p.id"
     params: list = []
     if scope.deidentified:
-        alias, params = pseudonym_sql("p.participant_id", scope.slug)
-        sql += f" CROSS JOIN LATERAL (SELECT {alias} AS alias) m"
+        pseudonyms, params = _pseudonyms_join(scope)
+        sql += pseudonyms
     sql += join
     where = " WHERE p.study_id = %s" + (" AND s.code = %s" if scope.site_code else "")
     params += [scope.study_id] + ([scope.site_code] if scope.site_code else [])
     return sql + where, params
+
+
+def _pseudonyms_join(scope: Scope) -> tuple[str, list]:
+    """JOIN of ``m`` (id, alias): each participant's pseudonym, computed once per participant of the study.
+
+    ``OFFSET 0`` keeps PostgreSQL from pulling the subquery up into the join, where the HMAC
+    would be computed again for every observation (or adverse event) row of the participant.
+    """
+    alias, params = pseudonym_sql("participant_id", scope.slug)
+    people = Participant._meta.db_table
+    sql = f" JOIN (SELECT id, {alias} AS alias FROM {people} WHERE study_id = %s OFFSET 0) m ON m.id = p.id"
+    return sql, [*params, scope.study_id]
 
 
 def _columns(variables: list[Variable]) -> str:
@@ -66,6 +78,20 @@ def participants_sql(variables: list[Variable], scope: Scope) -> tuple[str, list
 def observations_sql(variables: list[Variable], scope: Scope) -> tuple[str, list]:
     joins, params = _joins(scope, observations=True)
     return f"SELECT {_columns(variables)}{joins} ORDER BY {_key(scope)}, o.day", params
+
+
+def wide_sql(variables: list[Variable], n_days: int, scope: Scope) -> tuple[str, list]:
+    """One row per participant: ``variables`` read from ``p`` and from ``o1 … o<n_days>``, her observation of each day.
+
+    The pivot is PostgreSQL's (one LEFT JOIN per day on the unique participant/day key), so the
+    wide CSV is a COPY like the long one and no row passes through Python.
+    """
+    days = "".join(
+        f" LEFT JOIN {Observation._meta.db_table} o{day} ON o{day}.participant_id = p.id AND o{day}.day = {day}"
+        for day in range(1, n_days + 1)
+    )
+    joins, params = _joins(scope, join=days)
+    return f"SELECT {_columns(variables)}{joins} ORDER BY {_key(scope)}", params
 
 
 def copy_csv(query: tuple[str, list], write) -> None:

@@ -13,10 +13,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from analysis.exports import adverse_events, columns, exclusions
-from analysis.exports.bundle import sha256_of, write_bundle, write_json
+from analysis.exports.bundle import file_entries, sha256_of, write_bundle, write_json
 from analysis.exports.models import ExportFormat, ExportLayout, ExportRecord
-from analysis.exports.queries import Scope, iter_rows, observations_sql, participants_sql
-from analysis.exports.wide import wide_rows
+from analysis.exports.queries import Scope, iter_rows, observations_sql, participants_sql, wide_sql
 from analysis.exports.writers import Table, write_tables
 from analysis.visibility import visible_results
 from enrollment.models import Study
@@ -34,11 +33,20 @@ class ExportOptions:
     deidentified: bool
     site_code: str = ""
     language: str = "id"
+    excel: bool = False
+    """CSV files start with a UTF-8 byte-order mark, so that Excel reads their letters right."""
+    single_file: bool = False
+    """Deliver the data file alone instead of the zip bundle (XLSX only: one workbook holds every table)."""
 
     def check(self, study: Study) -> None:
         """Raise ValidationError for a value the export does not know."""
         if self.file_format not in ExportFormat.values or self.layout not in ExportLayout.values:
             raise ValidationError(_("Unknown format or layout."))
+        if self.single_file and self.file_format != ExportFormat.XLSX:
+            raise ValidationError(
+                _("A single file is available for XLSX only (one workbook holds every table and the codebook); "
+                  "CSV, SPSS and Stata exports are several files, delivered as a zip.")
+            )  # fmt: skip
         if self.language not in LANGUAGES:
             raise ValidationError(_("Unknown language."))
         if self.site_code and not study.sites.filter(code=self.site_code).exists():
@@ -74,7 +82,7 @@ def build_tables(study: Study, options: ExportOptions, *, masked: bool) -> list[
                 _sql_table("observations", days, lambda vs: observations_sql(vs, scope)), *extra]  # fmt: skip
     fields = columns.wide_day_fields(deidentified=options.deidentified, masked=masked)
     header = people + columns.wide_day_variables(fields, study.n_days)
-    return [Table("data", header, lambda: wide_rows(people, fields, study.n_days, scope)), *extra]
+    return [_sql_table("data", header, lambda vs: wide_sql(vs, study.n_days, scope)), *extra]
 
 
 def _sql_table(name: str, variables, build) -> Table:
@@ -96,6 +104,9 @@ def _header(study: Study, user, options: ExportOptions, masked: bool) -> dict:
 def export_bundle(*, study: Study, by, options: ExportOptions, folder: Path) -> tuple[ExportRecord, Path]:
     """Check the user's role, write the bundle into ``folder`` and log it; returns (record, zip path).
 
+    With ``options.single_file`` the path is the workbook itself (no codebook file, results or
+    manifest beside it; the manifest is still kept in the export log).
+
     The queries run in one REPEATABLE READ transaction (when not nested), so the files and the
     analysis JSON describe the same snapshot of the study.
     """
@@ -107,7 +118,11 @@ def export_bundle(*, study: Study, by, options: ExportOptions, folder: Path) -> 
             connection.cursor().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         visible = visible_results(by, study, population="complete_cases")
         masked = visible.masked
-        files = write_tables(options.file_format, build_tables(study, options, masked=masked), folder)
+        files = write_tables(options.file_format, build_tables(study, options, masked=masked), folder,
+                             bom=options.excel)  # fmt: skip
+        if options.single_file:
+            path = files[0].rename(folder / bundle_name(study, options))
+            return _log(study, by, options, masked, path, _manifest(study, by, options, masked, [path])), path
         if not masked:  # the bundle is the data by arm; a masked export carries neither arms nor results
             files.append(write_json(visible.result, folder / RESULTS_FILE))
         path = folder / bundle_name(study, options)
@@ -120,7 +135,12 @@ def bundle_name(study: Study, options: ExportOptions) -> str:
     kind = "deidentified" if options.deidentified else "identified"
     site = f"-{options.site_code}" if options.site_code else ""
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    return f"{study.slug}{site}-{options.layout}-{options.file_format}-{kind}-{stamp}.zip"
+    suffix = options.file_format if options.single_file else "zip"
+    return f"{study.slug}{site}-{options.layout}-{options.file_format}-{kind}-{stamp}.{suffix}"
+
+
+def _manifest(study: Study, user, options: ExportOptions, masked: bool, files: list[Path]) -> dict:
+    return {**_header(study, user, options, masked), RESULTS_FILE: None, "files": file_entries(files)}
 
 
 def _log(study, user, options: ExportOptions, masked: bool, path: Path, manifest: dict) -> ExportRecord:

@@ -18,6 +18,10 @@ from trialsite.decorators import capability_required
 from trialsite.roles import Capability, can
 
 PAST_EXPORTS_SHOWN = 50
+CONTENT_TYPES = {
+    ".zip": "application/zip",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _page(request, study, form, status=200):
@@ -55,4 +59,4 @@ def export_download(request):
         bundle = path.open("rb")
     finally:
         folder.cleanup()  # an open handle keeps the zip readable until the response is sent
-    return FileResponse(bundle, as_attachment=True, filename=path.name, content_type="application/zip")
+    return FileResponse(bundle, as_attachment=True, filename=path.name, content_type=CONTENT_TYPES[path.suffix])

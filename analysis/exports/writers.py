@@ -5,21 +5,29 @@ numbers). CSV keeps them as they are, except that text a spreadsheet would run a
 gets a leading apostrophe (undone by the import); XLSX writes numbers and dates as such and
 text always as string cells; SPSS and Stata get numbers, dates and integer-coded categories
 with variable and value labels.
+
+CSV may start with a UTF-8 byte-order mark (``bom=True``, the "for Excel" option): Excel reads a
+CSV without one in the computer's legacy code page and garbles every non-ASCII letter; R, Stata,
+pandas and the import read it either way (the import drops a leading BOM).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import math
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 
 from analysis.exports.codebook import codebook_header, codebook_rows
 from analysis.exports.columns import CATEGORY, DATE, DECIMAL, INTEGER, TEXT, Variable
@@ -47,20 +55,21 @@ def _text(variable: Variable, value) -> str:
     return escape_formula(str(value)) if variable.kind == TEXT else str(value)
 
 
-def write_csv_table(table: Table, path: Path) -> None:
+def write_csv_table(table: Table, path: Path, *, bom: bool = False) -> None:
     if table.query is not None:
         with path.open("wb") as out:
+            out.write(codecs.BOM_UTF8 if bom else b"")
             copy_csv(table.query, out.write)
         return
-    with path.open("w", encoding="utf-8", newline="") as out:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([v.name for v in table.variables])
         for row in table.rows():
             writer.writerow([_text(v, value) for v, value in zip(table.variables, row, strict=True)])
 
 
-def write_codebook_csv(tables: list[Table], path: Path) -> None:
-    with path.open("w", encoding="utf-8", newline="") as out:
+def write_codebook_csv(tables: list[Table], path: Path, *, bom: bool = False) -> None:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(codebook_header())
         writer.writerows(codebook_rows(tables))
@@ -78,18 +87,36 @@ def _typed(variable: Variable, value):
 
 
 def write_xlsx(tables: list[Table], path: Path) -> None:
-    """One sheet per table and a ``codebook`` sheet (write-only mode: rows are not kept in memory)."""
+    """One sheet per table and a ``codebook`` sheet (write-only mode: rows are not kept in memory).
+
+    Every sheet keeps its header row in view (frozen) and has filter buttons on it.
+    """
     book = Workbook(write_only=True)
     for table in tables:
-        sheet = book.create_sheet(table.name)
-        sheet.append([v.name for v in table.variables])
+        sheet = _sheet(book, table.name, [v.name for v in table.variables])
+        rows = 1
         for row in table.rows():
             sheet.append([_cell(sheet, _typed(v, value)) for v, value in zip(table.variables, row, strict=True)])
-    codebook = book.create_sheet("codebook")
-    codebook.append(codebook_header())
-    for entry in codebook_rows(tables):
+            rows += 1
+        _filter(sheet, len(table.variables), rows)
+    codebook = _sheet(book, "codebook", codebook_header())
+    entries = codebook_rows(tables)
+    for entry in entries:
         codebook.append([_cell(codebook, value) for value in entry])
+    _filter(codebook, len(codebook_header()), 1 + len(entries))
     book.save(path)
+
+
+def _sheet(book, title: str, header: list[str]):
+    sheet = book.create_sheet(title)
+    sheet.freeze_panes = "A2"  # write-only sheets write their view with the first row: set it before
+    sheet.append(header)
+    return sheet
+
+
+def _filter(sheet, width: int, rows: int) -> None:
+    """Filter buttons on the header over ``rows`` rows (written when the sheet closes, after its rows)."""
+    sheet.auto_filter.ref = f"A1:{get_column_letter(width)}{rows}"
 
 
 def _cell(sheet, value):
@@ -102,7 +129,7 @@ def _cell(sheet, value):
 
 
 def _coded(variable: Variable, value):
-    """A value for SPSS/Stata: categories as their integer code, numbers as floats (NaN = missing)."""
+    """A value for SPSS/Stata: categories as their integer code, numbers as floats (NaN = missing), dates as dates."""
     if value is None:
         return {TEXT: "", DATE: None}.get(variable.kind, math.nan)
     if variable.kind == CATEGORY:
@@ -115,15 +142,25 @@ def _coded(variable: Variable, value):
 
 
 def _frame(table: Table) -> pd.DataFrame:
-    columns = [v.name for v in table.variables]
-    rows = [[_coded(v, value) for v, value in zip(table.variables, row, strict=True)] for row in table.rows()]
-    frame = pd.DataFrame(rows, columns=columns)
-    for v in table.variables:
-        if v.kind in (INTEGER, DECIMAL, CATEGORY):
-            frame[v.name] = frame[v.name].astype("float64")
-        elif v.kind == DATE:
-            frame[v.name] = frame[v.name].astype("object")
-    return frame
+    """The table as a DataFrame built column by column (pyreadstat writes whole frames only).
+
+    Numbers and codes go into float64 arrays, 8 bytes a cell; a date or text that repeats is one
+    shared object (``seen``), so a cell of any kind costs one pointer, not a Python object per row.
+    """
+    numeric = [v.kind in (INTEGER, DECIMAL, CATEGORY) for v in table.variables]
+    columns = [array("d") if n else [] for n in numeric]
+    seen: dict = {}
+    for row in table.rows():
+        for v, column, value in zip(table.variables, columns, row, strict=True):
+            key = (v.name, value)
+            coded = seen.get(key)
+            if coded is None:
+                coded = seen[key] = _coded(v, value)
+            column.append(coded)
+    return pd.DataFrame({
+        v.name: np.frombuffer(c, dtype="float64") if n else np.array(c, dtype=object)
+        for v, c, n in zip(table.variables, columns, numeric, strict=True)
+    })  # fmt: skip
 
 
 def _labels(table: Table, limit: int | None = None) -> tuple[list[str], dict]:
@@ -142,18 +179,23 @@ def write_dta(table: Table, path: Path) -> None:
     pyreadstat.write_dta(_frame(table), str(path), column_labels=labels, variable_value_labels=value_labels)
 
 
-def write_tables(fmt: str, tables: list[Table], folder: Path) -> list[Path]:
-    """Write ``tables`` (and the codebook) in ``fmt`` into ``folder``; returns the files written."""
+def write_tables(fmt: str, tables: list[Table], folder: Path, *, bom: bool = False) -> list[Path]:
+    """Write ``tables`` (and the codebook) in ``fmt`` into ``folder``; returns the files written.
+
+    ``bom``: CSV files (data and codebook) start with a UTF-8 byte-order mark, for Excel.
+    """
     if fmt == "xlsx":
         path = folder / "data.xlsx"
         write_xlsx(tables, path)
         return [path]
-    single = {"csv": write_csv_table, "sav": write_sav, "dta": write_dta}[fmt]
     written = []
     for table in tables:
         path = folder / f"{table.name}.{fmt}"
-        single(table, path)
+        if fmt == "csv":
+            write_csv_table(table, path, bom=bom)
+        else:
+            {"sav": write_sav, "dta": write_dta}[fmt](table, path)
         written.append(path)
     codebook = folder / "codebook.csv"
-    write_codebook_csv(tables, codebook)
+    write_codebook_csv(tables, codebook, bom=bom)
     return [*written, codebook]

@@ -32,7 +32,7 @@ def test_coordinator_downloads_a_bundle_with_correct_hashes(page, live_server, l
         for entry in manifest["files"]:
             assert hashlib.sha256(bundle.read(entry["name"])).hexdigest() == entry["sha256"]
     assert manifest["options"] == {"file_format": "xlsx", "layout": "wide", "deidentified": False, "site_code": "",
-                                   "language": "id", "masked": False}  # fmt: skip
+                                   "language": "id", "excel": False, "single_file": False, "masked": False}  # fmt: skip
     record = ExportRecord.objects.get()
     assert record.sha256 == hashlib.sha256(saved.read_bytes()).hexdigest()
 

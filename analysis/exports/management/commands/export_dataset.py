@@ -23,12 +23,16 @@ class Command(BaseCommand):
         parser.add_argument("--study", help="study slug (default: the only study)")
         parser.add_argument("--user", required=True, help="the user exporting: their role decides what is allowed")
         parser.add_argument("--output", required=True, help="path of the zip to write")
+        parser.add_argument("--excel", action="store_true", help="CSV files with a UTF-8 byte-order mark, for Excel")
+        parser.add_argument("--single-file", action="store_true", help="XLSX only: write the workbook, not a zip")
 
     def handle(self, *args, language, **options):
         with translation.override(language):
             self._export(language=language, **options)
 
-    def _export(self, *, file_format, layout, deidentified, site, language, study, user, output, **options):
+    def _export(
+        self, *, file_format, layout, deidentified, site, language, study, user, output, excel, single_file, **options
+    ):
         exporter = get_user_model().objects.filter(username=user, is_active=True).first()
         if exporter is None:
             raise CommandError(f"No active user named {user!r}.")
@@ -36,7 +40,7 @@ class Command(BaseCommand):
             target = get_study_for_user(exporter, study)
         except Http404:
             raise CommandError(f"{user} cannot see study {study or '(default)'}.") from None
-        choice = ExportOptions(file_format, layout, deidentified, site, language)
+        choice = ExportOptions(file_format, layout, deidentified, site, language, excel, single_file)
         try:
             record = export_to_file(study=target, by=exporter, options=choice, output=Path(output))
         except PermissionDenied as exc:
