@@ -18,7 +18,7 @@ from analysis import dashboard, masking, narrative, pdf, plans, presentation, pr
 from analysis.forms import SettingsAction, SettingsActionForm
 from enrollment.access import get_study_for_user
 from enrollment.control import control_for
-from safety import summary as safety_summary
+from observations.safety import summary as safety_summary
 from trialsite.decorators import capability_required
 from trialsite.roles import Capability, can
 

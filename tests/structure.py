@@ -26,6 +26,7 @@ BEGIN, END = "<!-- structure drawing: begin (tests/structure.py --write) -->", "
 LAYERS = (("trialsite",), ("enrollment",), ("observations",), ("safety",), ("analysis",), ("exports", "demo"))
 # app -> its package (the top-layer apps live inside a domain app's folder, with their own app label)
 PACKAGES = {app: app for layer in LAYERS for app in layer} | {
+    "safety": "observations.safety",
     "exports": "analysis.exports",
     "demo": "observations.demo",
 }

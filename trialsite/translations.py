@@ -14,7 +14,8 @@ def catalog_dirs() -> list[Path]:
     """Every ``locale`` folder: the project's and each local app's."""
     dirs = [Path(p) for p in settings.LOCALE_PATHS]
     dirs += [
-        settings.BASE_DIR / app / "locale" for app in ("trialsite", "enrollment", "observations", "safety", "analysis")
+        settings.BASE_DIR / app / "locale"
+        for app in ("trialsite", "enrollment", "observations", "observations/safety", "analysis")
     ]
     return [d for d in dirs if d.is_dir()]
 

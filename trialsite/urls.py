@@ -11,7 +11,7 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("", include("enrollment.api_urls")),
     path("", include("observations.api_urls")),
-    path("", include("safety.api_urls")),
+    path("", include("observations.safety.api_urls")),
     path("", include("analysis.api_urls")),
 ]
 
@@ -35,7 +35,7 @@ urlpatterns = [
     path("audit/<str:app_label>/<str:model_name>/<str:pk>/", views.record_history, name="record_history"),
     path("enrollment/", include("enrollment.urls")),
     path("observations/", include("observations.urls")),
-    path("safety/", include("safety.urls")),
+    path("safety/", include("observations.safety.urls")),
     path("analysis/export/", include("analysis.exports.urls")),
     path("analysis/", include("analysis.urls")),
     path("admin/", admin.site.urls),

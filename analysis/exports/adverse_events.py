@@ -21,7 +21,7 @@ from analysis.exports.columns import (
     _yes_no_sql,
 )
 from analysis.exports.queries import Scope, _joins, _key
-from safety.models import (
+from observations.safety.models import (
     SERIOUSNESS_CRITERIA,
     ActionTaken,
     AdverseEvent,

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from analysis import masking, plans
 from enrollment.models import Participant
-from safety import adverse_events
-from safety.summary import ae_summary
+from observations.safety import adverse_events
+from observations.safety.summary import ae_summary
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from enrollment.deidentify import pseudonyms
 from enrollment.models import Participant
-from safety import adverse_events
+from observations.safety import adverse_events
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from enrollment.models import Membership
-from safety import adverse_events, queries
+from observations.safety import adverse_events, queries
 from tests.conftest import PASSWORD, sign_in_fully
 from tests.observations.conftest import (  # noqa: F401 (fixtures)
     good_values,

@@ -9,10 +9,10 @@ from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.utils import timezone, translation
 
 from enrollment.deidentify import pseudonyms
-from safety import adverse_events
-from safety.adverse_events import adverse_event_errors
-from safety.alerts import open_alerts_for
-from safety.models import AdverseEvent
+from observations.safety import adverse_events
+from observations.safety.adverse_events import adverse_event_errors
+from observations.safety.alerts import open_alerts_for
+from observations.safety.models import AdverseEvent
 from trialsite import audit
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from safety import adverse_events
-from safety.models import AdverseEvent
+from observations.safety import adverse_events
+from observations.safety.models import AdverseEvent
 
 pytestmark = pytest.mark.django_db
 

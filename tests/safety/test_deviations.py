@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.urls import reverse
 
-from safety import deviations
-from safety.models import ProtocolDeviation
+from observations.safety import deviations
+from observations.safety.models import ProtocolDeviation
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from observations.models import Observation
-from safety import monitoring
-from safety.models import SourceVerification
+from observations.safety import monitoring
+from observations.safety.models import SourceVerification
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.utils import translation
 from enrollment.models import Membership
 from observations import services
 from observations.models import Observation
-from safety import queries
-from safety.models import DataQuery, QueryStatus
+from observations.safety import queries
+from observations.safety.models import DataQuery, QueryStatus
 from trialsite import audit
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from safety.models import AdverseEvent, DataQuery, ProtocolDeviation
+from observations.safety.models import AdverseEvent, DataQuery, ProtocolDeviation
 
 pytestmark = pytest.mark.django_db
 

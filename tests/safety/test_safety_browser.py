@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from enrollment.deidentify import pseudonyms
-from safety.models import AdverseEvent
+from observations.safety.models import AdverseEvent
 from tests.browser import fits_the_screen, watch_csp_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

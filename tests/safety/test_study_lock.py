@@ -25,8 +25,8 @@ from enrollment.freeze import STUDY_LOCKED_SQLSTATE, FrozenWhenLocked
 from enrollment.models import Allocation, Consent, Participant, Screening, ScreeningAnswer, StudyControl
 from observations import services as observation_services
 from observations.models import Observation
-from safety import adverse_events, deviations, monitoring, queries
-from safety.models import AdverseEvent, DataQuery, ProtocolDeviation, SourceVerification
+from observations.safety import adverse_events, deviations, monitoring, queries
+from observations.safety.models import AdverseEvent, DataQuery, ProtocolDeviation, SourceVerification
 from tests.enrollment.conftest import ELIGIBLE_ANSWERS, mother
 from tests.observations.conftest import O_HEADER, P_HEADER, obs_line
 from trialsite.audit import history_for

@@ -20,7 +20,7 @@ from enrollment import exclusion, services
 from enrollment.models import Participant, Screening, StudyControl
 from observations import services as observation_services
 from observations.models import Adherence, Observation
-from safety import adverse_events, deviations, queries
+from observations.safety import adverse_events, deviations, queries
 
 # Every free text a person can type about a mother: none may reach a de-identified viewer.
 PLANTED = {

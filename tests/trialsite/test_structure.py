@@ -62,7 +62,10 @@ def test_an_import_up_a_layer_or_across_the_top_is_reported(structure):
 
 
 def test_a_lower_template_loading_the_safety_tags_is_reported(structure):
-    libraries = {"safety_tags": "safety.templatetags.safety_tags", "panels": "trialsite.templatetags.panels"}
+    libraries = {
+        "safety_tags": "observations.safety.templatetags.safety_tags",
+        "panels": "trialsite.templatetags.panels",
+    }
     owners = {"safety/_open_queries.html": "safety"}
     assert list(structure._used_apps("load", "i18n safety_tags", libraries, owners)) == [None, "safety"]
     assert list(structure._used_apps("include", '"safety/_open_queries.html"', libraries, owners)) == ["safety"]

@@ -19,8 +19,8 @@ from enrollment.control import require_unlocked
 from enrollment.models import Participant
 from observations import services as observation_services
 from observations.models import Observation
+from observations.safety.models import DataQuery, QueryStatus
 from observations.validation import DATA_FIELDS
-from safety.models import DataQuery, QueryStatus
 from trialsite import audit
 from trialsite.roles import Capability, can, require
 

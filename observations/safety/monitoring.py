@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from enrollment.control import require_unlocked
 from observations.models import Observation
-from safety.models import SourceVerification
+from observations.safety.models import SourceVerification
 from trialsite import audit
 from trialsite.roles import Capability, require
 

@@ -6,7 +6,7 @@ a record at a site the user cannot see is a 404. Who may do each action is the c
 
 from django.http import Http404
 
-from safety.models import AdverseEvent, DataQuery, ProtocolDeviation
+from observations.safety.models import AdverseEvent, DataQuery, ProtocolDeviation
 from trialsite.roles import Capability, can, require
 
 

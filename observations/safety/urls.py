@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safety import views, views_deviations, views_queries
+from observations.safety import views, views_deviations, views_queries
 
 app_name = "safety"
 urlpatterns = [

@@ -12,12 +12,12 @@ from enrollment.access import get_participant_for_user
 from observations.access import get_observation_for_user
 from observations.forms import ObservationForm, initial_from
 from observations.models import Observation
+from observations.safety import monitoring, queries
+from observations.safety.access import get_query_for_user
+from observations.safety.forms import AnswerForm, QueryFilterForm, QueryForm, ReopenForm
+from observations.safety.models import DataQuery, QueryStatus
+from observations.safety.views import _error_dict, page_of
 from observations.services import ObservationConflict
-from safety import monitoring, queries
-from safety.access import get_query_for_user
-from safety.forms import AnswerForm, QueryFilterForm, QueryForm, ReopenForm
-from safety.models import DataQuery, QueryStatus
-from safety.views import _error_dict, page_of
 from trialsite import audit
 from trialsite.decorators import capability_required
 from trialsite.roles import Capability, can

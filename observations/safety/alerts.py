@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from enrollment import deidentify
-from safety.models import AdverseEvent
+from observations.safety.models import AdverseEvent
 from trialsite.roles import CAPABILITIES, Capability
 
 ALERTED_ROLES = tuple(sorted(CAPABILITIES[Capability.REPORT_ADVERSE_EVENTS]))

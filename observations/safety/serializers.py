@@ -2,10 +2,10 @@ from rest_framework import serializers
 
 from enrollment.serializers import ShownSerializer
 from enrollment.visibility import Fields
+from observations.safety.adverse_events import AE_FIELDS
+from observations.safety.deviations import DEVIATION_FIELDS
+from observations.safety.models import AdverseEvent, DataQuery, ProtocolDeviation
 from observations.validation import DATA_FIELDS
-from safety.adverse_events import AE_FIELDS
-from safety.deviations import DEVIATION_FIELDS
-from safety.models import AdverseEvent, DataQuery, ProtocolDeviation
 
 AE_SHOWN_FIELDS = Fields(
     dates=("onset_date", "resolution_date", "serious_since", "report_due_at", "acknowledged_at", "reported_at",

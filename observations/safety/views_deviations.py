@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from enrollment.access import get_study_for_user
 from enrollment.models import Participant, Site
 from enrollment.visibility import View, shown_history, shown_row, view_for
-from safety import deviations
-from safety.access import get_deviation_for_user
-from safety.forms import DeviationFilterForm, DeviationForm
-from safety.models import ProtocolDeviation
-from safety.serializers import DEVIATION_SHOWN_FIELDS
-from safety.views import _error_dict, page_of
+from observations.safety import deviations
+from observations.safety.access import get_deviation_for_user
+from observations.safety.forms import DeviationFilterForm, DeviationForm
+from observations.safety.models import ProtocolDeviation
+from observations.safety.serializers import DEVIATION_SHOWN_FIELDS
+from observations.safety.views import _error_dict, page_of
 from trialsite import audit
 from trialsite.decorators import capability_required
 from trialsite.roles import Capability, can

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from safety import api
+from observations.safety import api
 
 router = SimpleRouter()
 router.register("adverse-events", api.AdverseEventViewSet, basename="adverse-event")

@@ -14,12 +14,12 @@ from rest_framework.response import Response
 from enrollment.access import get_participant_for_user, get_site_for_user
 from enrollment.models import Participant
 from observations.models import Observation
+from observations.safety import adverse_events, deviations, queries
+from observations.safety import serializers as s
+from observations.safety.access import get_adverse_event_for_user, get_deviation_for_user, get_query_for_user
+from observations.safety.models import AdverseEvent, DataQuery, ProtocolDeviation
 from observations.services import ObservationConflict
 from observations.validation import DATA_FIELDS
-from safety import adverse_events, deviations, queries
-from safety import serializers as s
-from safety.access import get_adverse_event_for_user, get_deviation_for_user, get_query_for_user
-from safety.models import AdverseEvent, DataQuery, ProtocolDeviation
 from trialsite.api_errors import Conflict
 from trialsite.roles import Capability, can, require
 

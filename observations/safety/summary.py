@@ -12,8 +12,8 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from enrollment.models import Study
-from safety import queries
-from safety.models import AdverseEvent, AETerm, Severity
+from observations.safety import queries
+from observations.safety.models import AdverseEvent, AETerm, Severity
 
 POOLED = "all"
 

@@ -7,7 +7,7 @@ from django import template
 from django.utils import timezone
 
 from enrollment.visibility import identified_for
-from safety import panels
+from observations.safety import panels
 
 register = template.Library()
 

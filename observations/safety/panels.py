@@ -4,8 +4,8 @@ Open data queries on Today and the daily form; adverse events, queries and sourc
 participant's page, her timeline and each of its days; open queries by site and age on the home page.
 """
 
-from safety import queries
-from safety.models import AdverseEvent, DataQuery, QueryStatus, SourceVerification
+from observations.safety import queries
+from observations.safety.models import AdverseEvent, DataQuery, QueryStatus, SourceVerification
 from trialsite import panels
 from trialsite.roles import Capability, can
 

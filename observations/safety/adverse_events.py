@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from enrollment.control import require_unlocked
 from enrollment.models import Participant
-from safety import alerts
-from safety.models import RESOLVED_OUTCOMES, SERIOUSNESS_CRITERIA, AdverseEvent, AETerm, Outcome, Subject
+from observations.safety import alerts
+from observations.safety.models import RESOLVED_OUTCOMES, SERIOUSNESS_CRITERIA, AdverseEvent, AETerm, Outcome, Subject
 from trialsite import audit
 from trialsite.roles import Capability, require
 

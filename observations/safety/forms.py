@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from safety.adverse_events import AE_FIELDS
-from safety.models import AdverseEvent, DeviationCategory, DeviationGrade, ProtocolDeviation, QueryStatus
+from observations.safety.adverse_events import AE_FIELDS
+from observations.safety.models import AdverseEvent, DeviationCategory, DeviationGrade, ProtocolDeviation, QueryStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -1,5 +1,5 @@
-from safety.access import is_alerted
-from safety.alerts import open_alerts_for
+from observations.safety.access import is_alerted
+from observations.safety.alerts import open_alerts_for
 
 
 def alerts(request) -> dict:

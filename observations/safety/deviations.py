@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from enrollment.control import require_unlocked
 from enrollment.models import Participant, Site
-from safety.models import DeviationCategory, DeviationGrade, ProtocolDeviation
+from observations.safety.models import DeviationCategory, DeviationGrade, ProtocolDeviation
 from trialsite import audit
 from trialsite.roles import Capability, require
 

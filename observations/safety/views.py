@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from enrollment.access import get_participant_for_user
 from enrollment.visibility import shown_history
-from safety import adverse_events, alerts
-from safety.access import can_enter_adverse_events, get_adverse_event_for_user, is_alerted
-from safety.forms import AdverseEventFilterForm, AdverseEventForm, ReportForm
-from safety.models import SERIOUSNESS_CRITERIA, AdverseEvent
-from safety.serializers import AE_SHOWN_FIELDS
+from observations.safety import adverse_events, alerts
+from observations.safety.access import can_enter_adverse_events, get_adverse_event_for_user, is_alerted
+from observations.safety.forms import AdverseEventFilterForm, AdverseEventForm, ReportForm
+from observations.safety.models import SERIOUSNESS_CRITERIA, AdverseEvent
+from observations.safety.serializers import AE_SHOWN_FIELDS
 from trialsite import audit
 from trialsite.decorators import capability_required
 from trialsite.roles import Capability
