@@ -83,12 +83,16 @@ def _fast_password_hashing():
         yield
 
 
-@pytest.fixture
-def study(db):
+def make_study():
     # Transactional (browser) tests flush the database, data migrations included: re-create the roles.
     for role in Role.values:
         Group.objects.get_or_create(name=role)
     return demo.seed_study()
+
+
+@pytest.fixture
+def study(db):
+    return make_study()
 
 
 @pytest.fixture
@@ -117,6 +121,10 @@ def cast(study):
 
     Coordinator and investigator have an authenticator (their sign-in requires one); see ``totp_now``.
     """
+    return make_cast(study)
+
+
+def make_cast(study) -> dict:
     demo.seed_users(study, PASSWORD)
     User = get_user_model()
     users = {u.username: u for u in User.objects.filter(username__in=demo.DEMO_USERS)}

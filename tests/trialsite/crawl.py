@@ -192,7 +192,8 @@ PARAM = re.compile(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>[^)]*\)|\{(\w+)\}")
 # The literal path segment before a parameter says what it names.
 WHAT = {
     "participants": "participant", "participant": "participant", "screening": "screening", "sites": "site",
-    "people": "user", "api-tokens": "user", "screenings": "screening", "adverse-events": "adverse_event",
+    "people": "user", "api-tokens": "user", "site": "site", "screenings": "screening",
+    "adverse-events": "adverse_event",
     "queries": "query", "data-queries": "query", "deviations": "deviation", "observation": "observation",
     "observations": "observation", "studies": "study", "day": "day", "template": "template", "analysis": "analysis",
 }  # fmt: skip

@@ -12,7 +12,10 @@ is requested as the investigator while outcomes are masked.
 The same crawl as the coordinator finds every planted text, ID and arm: the checks can fail.
 """
 
+from dataclasses import dataclass
+
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.utils import translation
 
@@ -20,7 +23,7 @@ from enrollment.deidentify import pseudonyms
 from enrollment.models import Participant
 from enrollment.visibility import arm_hidden_for, identified_for
 from observations.models import Observation
-from tests.conftest import sign_in_fully
+from tests.conftest import make_cast, make_study, sign_in_fully
 from tests.trialsite.crawl import NAMES, PHONES, PLANTED, api_urls, build_trial, crawl, date_spellings, page_urls
 from tests.trialsite.crawl import url_values as values_for
 
@@ -36,18 +39,53 @@ def trial(study, cast):
     return build_trial(study, cast)
 
 
+CRAWLS = (("investigator", "en"), ("investigator", "id"), ("coordinator", "en"))
+
+
+@dataclass
+class Crawled:
+    """What the crawls of one trial answered, and what the checks look for (plain data: the trial
+    itself is rolled back once the module's crawls are done)."""
+
+    bodies: dict[tuple[str, str], dict[str, str]]
+    slug: str
+    arm_words: set[str]
+    real_ids: set[str]
+    pseudonyms: dict[str, str]
+    forbidden_dates: set[str]
+    first_pk: int
+    first_id: str
+
+
+@pytest.fixture(scope="module")
+def crawled(django_db_setup, django_db_blocker) -> Crawled:
+    """One trial, crawled once per viewer and language for the whole module (each crawl requests
+    every page and endpoint), inside a transaction that is rolled back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        study = make_study()
+        cast = make_cast(study)
+        trial = build_trial(study, cast)
+        bodies = {}
+        for username, language in CRAWLS:
+            client = sign_in_fully(Client(raise_request_exception=False), cast[username])
+            client.cookies["django_language"] = language
+            with translation.override(language):
+                values = values_for(trial, study, cast)
+                bodies[username, language] = crawl(client, page_urls(values) + api_urls(client, values))
+        ids = real_ids(trial)
+        first = Participant.objects.get(pk=trial.participants[0].pk)
+        result = Crawled(
+            bodies, study.slug, arm_words(study), ids, pseudonyms(study.slug, ids), forbidden_dates(trial),
+            first.pk, first.participant_id,
+        )  # fmt: skip
+        transaction.set_rollback(True)
+    return result
+
+
 @pytest.fixture
-def answers(trial, study, cast, request):
+def answers(crawled):
     """answers(username, language) -> {url: body} of every page and API endpoint."""
-
-    def fetch(username: str, language: str = "en") -> dict[str, str]:
-        client = sign_in_fully(Client(raise_request_exception=False), cast[username])
-        client.cookies["django_language"] = language
-        with translation.override(language):
-            values = values_for(trial, study, cast)
-            return crawl(client, page_urls(values) + api_urls(client, values))
-
-    return fetch
+    return lambda username, language="en": crawled.bodies[username, language]
 
 
 def arm_words(study) -> set[str]:
@@ -67,9 +105,9 @@ def leaks(bodies: dict[str, str], words) -> list[tuple[str, str]]:
     return sorted((url, word) for url, body in bodies.items() for word in words if word in body)
 
 
-def participant_level(bodies: dict[str, str], study) -> dict[str, str]:
+def participant_level(bodies: dict[str, str], slug: str) -> dict[str, str]:
     """The answers about participants, without the study's slug (which may contain an arm's code)."""
-    return {url: body.replace(study.slug, "") for url, body in bodies.items() if not url.startswith(STUDY_LEVEL)}
+    return {url: body.replace(slug, "") for url, body in bodies.items() if not url.startswith(STUDY_LEVEL)}
 
 
 def real_ids(trial) -> set[str]:
@@ -84,20 +122,20 @@ def forbidden_dates(trial) -> set[str]:
 
 
 @pytest.mark.parametrize("language", ["en", "id"])
-def test_masked_investigator_finds_no_participant_tied_to_an_arm(answers, study, language):
+def test_masked_investigator_finds_no_participant_tied_to_an_arm(answers, crawled, language):
     bodies = answers("investigator", language)
     assert len(bodies) > 35
-    assert leaks(participant_level(bodies, study), arm_words(study)) == []
+    assert leaks(participant_level(bodies, crawled.slug), crawled.arm_words) == []
 
 
-def test_pages_that_name_the_arms_name_no_participant(answers, study, trial):
+def test_pages_that_name_the_arms_name_no_participant(answers, crawled):
     bodies = {url: body for url, body in answers("investigator").items() if url.startswith(STUDY_LEVEL)}
-    names = real_ids(trial) | set(pseudonyms(study.slug, real_ids(trial)).values())
+    names = crawled.real_ids | set(crawled.pseudonyms.values())
     assert bodies
     assert leaks(bodies, names) == []
 
 
-def test_masked_investigator_sees_no_outcome_figure_by_arm(answers, study):
+def test_masked_investigator_sees_no_outcome_figure_by_arm(answers):
     bodies = answers("investigator")
     assert '"masked":true' in bodies["/api/v1/analysis/"].replace(" ", "")
     shown = bodies["/analysis/"] + bodies["/analysis/live/"] + bodies["/analysis/report/"]
@@ -114,9 +152,9 @@ def test_the_arm_filter_is_refused_while_masked(trial, study, cast):
     assert "arm" not in response.context["form"].fields
 
 
-def test_the_coordinator_crawl_finds_the_arms(answers, study):
+def test_the_coordinator_crawl_finds_the_arms(answers, crawled):
     """The crawl can fail: unmasked, the same answers name each participant's arm."""
-    assert leaks(participant_level(answers("coordinator"), study), arm_words(study)) != []
+    assert leaks(participant_level(answers("coordinator"), crawled.slug), crawled.arm_words) != []
 
 
 def test_masking_is_one_rule_for_records_and_results(trial, study, cast):
@@ -134,27 +172,27 @@ def test_masking_is_one_rule_for_records_and_results(trial, study, cast):
 
 
 @pytest.mark.parametrize("language", ["en", "id"])
-def test_investigator_finds_no_real_id_date_or_free_text(answers, trial, language):
+def test_investigator_finds_no_real_id_date_or_free_text(answers, crawled, language):
     bodies = answers("investigator", language)
-    assert leaks(bodies, real_ids(trial)) == []
+    assert leaks(bodies, crawled.real_ids) == []
     assert leaks(bodies, set(PLANTED.values()) | set(NAMES) | set(PHONES)) == []
-    assert leaks(bodies, forbidden_dates(trial)) == []
+    assert leaks(bodies, crawled.forbidden_dates) == []
 
 
-def test_investigator_sees_the_pseudonyms_of_the_export(answers, trial, study):
+def test_investigator_sees_the_pseudonyms_of_the_export(answers, crawled):
     bodies = answers("investigator")
-    expected = pseudonyms(study.slug, real_ids(trial))
+    expected = crawled.pseudonyms
     assert all(pseudonym in bodies["/api/v1/participants/"] for pseudonym in expected.values())
-    page = bodies[f"/enrollment/participants/{trial.participants[0].pk}/"]
-    assert expected[Participant.objects.get(pk=trial.participants[0].pk).participant_id] in page
+    page = bodies[f"/enrollment/participants/{crawled.first_pk}/"]
+    assert expected[crawled.first_id] in page
 
 
-def test_the_coordinator_crawl_finds_ids_dates_and_free_text(answers, trial):
+def test_the_coordinator_crawl_finds_ids_dates_and_free_text(answers, crawled):
     """The crawl can fail: identified, the same answers hold what the investigator may not read."""
     bodies = answers("coordinator")
-    assert set(real_ids(trial)) <= {word for _url, word in leaks(bodies, real_ids(trial))}
+    assert crawled.real_ids <= {word for _url, word in leaks(bodies, crawled.real_ids)}
     assert set(PLANTED.values()) <= {word for _url, word in leaks(bodies, PLANTED.values())}
-    assert leaks(bodies, forbidden_dates(trial)) != []
+    assert leaks(bodies, crawled.forbidden_dates) != []
 
 
 def test_coordinators_and_monitors_keep_identified_access(cast):
