@@ -20,7 +20,7 @@ from analysis.dashboard import dashboard_bundle
 from observations.models import Observation
 from tests.studies import EVERY_KIND, Cast, build_study, study_plans
 
-CELL = re.compile(r'data-testid="completeness-(\w+)-(\d+)">\s*(\d+)/(\d+)')
+CELL = re.compile(r'data-testid="completeness-(\w+)-(\d+)"[^>]*>\s*(\d+)/(\d+)')
 
 
 def _cells_in(html: str) -> dict:

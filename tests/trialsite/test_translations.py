@@ -18,8 +18,10 @@ ROOT = settings.BASE_DIR
 # catalog folder -> the source folders whose strings it holds
 CATALOGS = {
     ROOT / "locale": ["trialsite", "templates"],
-    **{ROOT / app / "locale": [app] for app in ("enrollment", "observations", "safety", "analysis")},
+    **{ROOT / app / "locale": [app] for app in ("enrollment", "observations", "observations/safety", "analysis")},
 }
+# An app folder inside another app's folder keeps its own catalog: its strings are not the outer app's.
+NESTED_APPS = {"observations": ["observations/safety"]}
 EXISTING = {catalog: sources for catalog, sources in CATALOGS.items() if catalog.exists()}
 
 
@@ -33,7 +35,8 @@ def _extract(sources: list[str], tmp_path: Path) -> set[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "trialsite.settings"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "id", "--no-obsolete"],
+        [sys.executable, "-m", "django", "makemessages", "-l", "id", "--no-obsolete"]
+        + [f"--ignore={nested}" for source in sources for nested in NESTED_APPS.get(source, [])],
         cwd=tmp_path,
         env=env,
         check=True,
