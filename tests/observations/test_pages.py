@@ -162,3 +162,14 @@ def test_query_count_is_the_same_for_5_and_50_participants(client_for, make_part
     few = _queries(client, reverse(name))
     _many(make_participant, site_srp1, 45)
     assert _queries(client, reverse(name)) == few
+
+
+def test_timeline_query_count_does_not_grow_with_recorded_days(client_for, participant, record):
+    """The history of every day is read together: a fixed number of queries, not some per recorded day."""
+    client, url = client_for("midwife.srp1"), reverse("observations:timeline", args=[participant.pk])
+    record(participant, 1)
+    client.get(url)  # warm per-process caches
+    one_day = _queries(client, url)
+    record(participant, 2)
+    record(participant, 3)
+    assert _queries(client, url) == one_day <= 13
