@@ -21,11 +21,11 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
-from django.db.models import OuterRef
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_otp import devices_for_user, verify_token
+from django_otp import device_classes, devices_for_user, verify_token
 
 from trialsite import audit
 from trialsite.models import Account, OneTimeCode, Profile, TrackedUser
@@ -81,11 +81,16 @@ class PasswordBackend(ModelBackend):
 
     def get_user(self, user_id):
         roles = Group.objects.filter(user=OuterRef("pk"), name__in=Role.values).values("name")
+        devices = {
+            f"confirmed_{model._meta.model_name}": Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
+            for model in device_classes()
+        }
         users = get_user_model()._default_manager.select_related("profile", "account")
-        user = users.annotate(role_names=ArraySubquery(roles)).filter(pk=user_id).first()
+        user = users.annotate(role_names=ArraySubquery(roles), **devices).filter(pk=user_id).first()
         if user is None or not self.user_can_authenticate(user):
             return None
         remember_roles(user, user.role_names)
+        user._trialsite_has_device = any(getattr(user, name) for name in devices)
         return user
 
 
@@ -137,7 +142,9 @@ def change_password(*, user, new_password: str) -> None:
 
 
 def has_second_factor(user) -> bool:
-    return any(devices_for_user(user, confirmed=True))
+    """Has ``user`` a confirmed device (answered with a signed-in request's user, see PasswordBackend)?"""
+    known = getattr(user, "_trialsite_has_device", None)
+    return known if known is not None else any(devices_for_user(user, confirmed=True))
 
 
 def second_factor_required(user) -> bool:
