@@ -1,7 +1,7 @@
 """CPU time and queries per request on the midwife's path and the live poll, in-process, at 500 participants.
 
 Run from the repository root:  .venv/bin/python bench/bench_requests.py [--participants 500] [--runs 30]
-                                [--profile today]
+                                [--profile today] [--queries poll_unchanged]
 
 The machine is shared, so wall times say more about the other jobs than about the code: this
 measures what survives contention. Each request goes through Django's test client in this process
@@ -13,7 +13,7 @@ SQL queries, the response size, and the median wall ms for reference.
 Data: a fresh database ``trialsite_bench_requests`` (created and dropped by the script), the demo
 study seeded with ``seed_demo --participants N``; the midwife is ``midwife.srp1``, the poller the
 demo investigator (signed in with her second factor passed). ``--profile NAME`` prints the 30
-costliest functions (cProfile, cumulative) of that endpoint.
+costliest functions (cProfile, cumulative) of that endpoint; ``--queries NAME`` its SQL, one line a query.
 """
 
 from __future__ import annotations
@@ -68,6 +68,11 @@ def signed_in(username: str) -> Client:
     return client
 
 
+def saved(response) -> bool:
+    """A save answers with Today itself (200 naming its address in Content-Location), not a redirect."""
+    return response.status_code == 200 and "Content-Location" in response
+
+
 def measure(request, prepare=None) -> tuple[float, float, int, int]:
     """(CPU ms, wall ms, queries, bytes) of one request; ``prepare()`` gives its arguments (not measured)."""
     arguments = prepare() if prepare else ()
@@ -102,9 +107,9 @@ class Endpoints:
 
     def form_new_post(self, path, data):
         response = self.midwife.post(path, data)
-        if response.status_code == 200:  # out of its window: the midwife gives the reason (two requests)
+        if not saved(response):  # out of its window: the midwife gives the reason (two requests)
             response = self.midwife.post(path, {**data, "deviation_reason": "kunjungan terlambat"})
-        assert response.status_code == 302, re.findall(r"invalid-feedback[^>]*>([^<]+)", response.content.decode())
+        assert saved(response), re.findall(r"invalid-feedback[^>]*>([^<]+)", response.content.decode())
         return response
 
     def form_correction_get(self):
@@ -117,7 +122,7 @@ class Endpoints:
 
     def form_correction_post(self, path, data):
         response = self.midwife.post(path, data)
-        assert response.status_code == 302, response.status_code
+        assert saved(response), response.status_code
         return response
 
     def timeline(self):
@@ -136,7 +141,7 @@ class Endpoints:
         return self.investigator.get("/analysis/live/", {"fingerprint": "stale"}, HTTP_HX_REQUEST="true", **GZIP)
 
 
-def run(endpoints: Endpoints, runs: int, profile: str | None) -> None:
+def run(endpoints: Endpoints, runs: int, profile: str | None, queries: str | None = None) -> None:
     names = ["today", "form_new_get", "form_new_post", "form_correction_get", "form_correction_post",
              "timeline", "poll_unchanged", "poll_after_change"]  # fmt: skip
     print(f"{'endpoint':22} {'CPU ms':>8} {'best':>6} {'queries':>8} {'KB':>6} {'wall ms':>8}")
@@ -147,6 +152,11 @@ def run(endpoints: Endpoints, runs: int, profile: str | None) -> None:
         cpu = [s[0] for s in samples]
         print(f"{name:22} {statistics.median(cpu):8.1f} {min(cpu):6.1f} {samples[-1][2]:8d} "
               f"{samples[-1][3] / 1024:6.1f} {statistics.median(s[1] for s in samples):8.1f}")  # fmt: skip
+        if name == queries:
+            with CaptureQueriesContext(connection) as captured:
+                request(*(prepare() if prepare else ()))
+            for number, query in enumerate(captured, 1):
+                print(f"  {number:3d}. {query['sql'][:240]}")
         if name == profile:
             profiler = cProfile.Profile()
             profiler.runcall(request, *(prepare() if prepare else ()))
@@ -158,6 +168,7 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=500)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--profile", help="endpoint to profile, e.g. today, poll_after_change")
+    parser.add_argument("--queries", help="endpoint whose SQL to print, e.g. poll_unchanged")
     args = parser.parse_args()
     setup_test_environment(debug=False)
     old_name = connection.settings_dict["NAME"]
@@ -167,7 +178,7 @@ def main() -> None:
         call_command("seed_demo", participants=args.participants, password="bench-Password-2026", verbosity=0)
         endpoints = Endpoints(signed_in("midwife.srp1"), signed_in("investigator"))
         print(f"{args.participants} participants; Today lists {len(endpoints.due)} due days for midwife.srp1\n")
-        run(endpoints, args.runs, args.profile)
+        run(endpoints, args.runs, args.profile, args.queries)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

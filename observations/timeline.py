@@ -11,7 +11,7 @@ from observations.models import Observation
 from observations.serializers import OBSERVATION_FIELDS
 from observations.services import local_today
 from observations.worklist import days_of
-from trialsite.audit import Change, HistoryEntry, history_for
+from trialsite.audit import Change, HistoryEntry, histories_for
 from trialsite.roles import Capability, can
 
 # Row bookkeeping that says nothing about the mother or the baby.
@@ -46,7 +46,8 @@ def _changes(entry: HistoryEntry) -> list[Change]:
 
 def _history(view: View, participant, observations: list[Observation]) -> list[ShownEntry]:
     """Every recorded change of the participant's observations, newest first, as ``view`` may see them."""
-    entries = [(entry.at, n, obs.day, entry) for obs in observations for n, entry in enumerate(history_for(obs))]
+    histories = histories_for(observations)
+    entries = [(entry.at, n, obs.day, entry) for obs in observations for n, entry in enumerate(histories[obs.pk])]
     # Events of one transaction share a timestamp: the position in each record's trail breaks ties.
     ordered = sorted(entries, key=lambda e: (e[0], e[1]), reverse=True)
     return [

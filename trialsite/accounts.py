@@ -18,15 +18,18 @@ import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_otp import devices_for_user, verify_token
+from django_otp import device_classes, devices_for_user, verify_token
 
 from trialsite import audit
-from trialsite.models import Account, OneTimeCode, TrackedUser
-from trialsite.roles import second_factor_required_by_role
+from trialsite.models import Account, OneTimeCode, Profile, TrackedUser
+from trialsite.roles import Role, remember_roles, second_factor_required_by_role
 
 # No 0/O, 1/I/L: read aloud or copied from a phone without mistakes. 12 characters ≈ 60 bits.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -55,7 +58,7 @@ def issue_one_time_code(*, user, by) -> str:
     OneTimeCode.objects.create(
         user=user, code_sha256=code_digest(code), created_by=by, expires_at=now + timedelta(hours=hours)
     )
-    Account.objects.update_or_create(user=user, defaults={"must_change_password": True})
+    user.account, _created = Account.objects.update_or_create(user=user, defaults={"must_change_password": True})
     pghistory.create_event(TrackedUser.objects.get(pk=user.pk), label="one_time_code.issued")
     return code
 
@@ -68,7 +71,30 @@ def code_state(username: str, code: str) -> str | None:
     return "used" if found.used_at or found.revoked_at else ("expired" if found.expires_at <= timezone.now() else None)
 
 
-class OneTimeCodeBackend(ModelBackend):
+class PasswordBackend(ModelBackend):
+    """Django's password sign-in; a signed-in request loads its user in one query.
+
+    Every request needs the user's roles, saved language and forced-password flag (the sign-in
+    steps, the capability checks, the language): they come with the user, read fresh from the
+    database on every request, so a changed role or a deactivated account counts on the next one.
+    """
+
+    def get_user(self, user_id):
+        roles = Group.objects.filter(user=OuterRef("pk"), name__in=Role.values).values("name")
+        devices = {
+            f"confirmed_{model._meta.model_name}": Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
+            for model in device_classes()
+        }
+        users = get_user_model()._default_manager.select_related("profile", "account")
+        user = users.annotate(role_names=ArraySubquery(roles), **devices).filter(pk=user_id).first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        remember_roles(user, user.role_names)
+        user._trialsite_has_device = any(getattr(user, name) for name in devices)
+        return user
+
+
+class OneTimeCodeBackend(PasswordBackend):
     """Accepts a usable one-time code in place of the password, once; the person must then choose a password."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -84,13 +110,26 @@ class OneTimeCodeBackend(ModelBackend):
                 if hmac.compare_digest(candidate.code_sha256, digest):
                     candidate.used_at = timezone.now()
                     candidate.save(update_fields=["used_at"])
-                    Account.objects.update_or_create(user=user, defaults={"must_change_password": True})
+                    flagged = {"must_change_password": True}
+                    user.account, _created = Account.objects.update_or_create(user=user, defaults=flagged)
                     return user
         return None
 
 
 def must_change_password(user) -> bool:
-    return Account.objects.filter(user=user, must_change_password=True).exists()
+    """Read from the user's account row (loaded with a signed-in request's user, see PasswordBackend)."""
+    try:
+        return user.account.must_change_password
+    except Account.DoesNotExist:
+        return False
+
+
+def saved_language(user) -> str:
+    """The language ``user`` chose ("" when none; loaded with a signed-in request's user)."""
+    try:
+        return user.profile.language
+    except Profile.DoesNotExist:
+        return ""
 
 
 def change_password(*, user, new_password: str) -> None:
@@ -98,12 +137,14 @@ def change_password(*, user, new_password: str) -> None:
     with transaction.atomic(), audit.reason(_("Password changed by its owner"), user=user.pk):
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        Account.objects.update_or_create(user=user, defaults={"must_change_password": False})
+        user.account, _created = Account.objects.update_or_create(user=user, defaults={"must_change_password": False})
         pghistory.create_event(TrackedUser.objects.get(pk=user.pk), label="password.changed")
 
 
 def has_second_factor(user) -> bool:
-    return any(devices_for_user(user, confirmed=True))
+    """Has ``user`` a confirmed device (answered with a signed-in request's user, see PasswordBackend)?"""
+    known = getattr(user, "_trialsite_has_device", None)
+    return known if known is not None else any(devices_for_user(user, confirmed=True))
 
 
 def second_factor_required(user) -> bool:

@@ -125,9 +125,13 @@ def _yes_no(value: bool) -> str:
 
 
 def _related(model: type[models.Model]):
+    names: dict[Any, str] = {}  # one lookup per record for the histories read together
+
     def show(value):
-        related = model._default_manager.filter(pk=value).first()
-        return str(related) if related is not None else f"#{value}"
+        if value not in names:
+            related = model._default_manager.filter(pk=value).first()
+            names[value] = str(related) if related is not None else f"#{value}"
+        return names[value]
 
     return show
 
@@ -139,17 +143,33 @@ def _shown(shown: dict[str, Any], field_name: str, value: Any) -> Any:
 
 def history_for(obj: models.Model) -> list[HistoryEntry]:
     """Every recorded change of ``obj``, oldest first, with old and new value per field."""
-    event_model = event_model_for(type(obj))
+    return histories_for([obj]).get(obj.pk, [])
+
+
+def histories_for(objects: list[models.Model]) -> dict[Any, list[HistoryEntry]]:
+    """{pk: history_for(obj)} for records of one model, in a fixed number of queries (not one per record)."""
+    if not objects:
+        return {}
+    model = type(objects[0])
+    event_model = event_model_for(model)
     if event_model is None:
-        return []
-    events = list(event_model.objects.filter(pgh_obj_id=obj.pk).select_related("pgh_context").order_by("pgh_id"))
-    labels = _field_labels(type(obj))
-    shown = _shown_values(type(obj))
+        return {}
+    pks = [obj.pk for obj in objects]
+    events = event_model.objects.filter(pgh_obj_id__in=pks).select_related("pgh_context").order_by("pgh_id")
+    by_record: dict[Any, list] = {pk: [] for pk in pks}
+    for event in events:
+        by_record[event.pgh_obj_id].append(event)
+    contexts = {e.pk: e.pgh_context.metadata if e.pgh_context else {} for record in by_record.values() for e in record}
+    names = _usernames({str(c.get("user")) for c in contexts.values() if c.get("user") is not None})
+    labels, shown = _field_labels(model), _shown_values(model)
     tracked = [f for f in labels if f not in SKIPPED_FIELDS and hasattr(event_model, f)]
-    contexts = [e.pgh_context.metadata if e.pgh_context else {} for e in events]
-    names = _usernames({str(c.get("user")) for c in contexts if c.get("user") is not None})
+    return {pk: _entries(record, contexts, names, labels, shown, tracked) for pk, record in by_record.items()}
+
+
+def _entries(events, contexts, names, labels, shown, tracked) -> list[HistoryEntry]:
     entries, previous = [], None
-    for event, context in zip(events, contexts, strict=True):
+    for event in events:
+        context = contexts[event.pk]
         changes = [
             Change(
                 f,

@@ -1,17 +1,18 @@
 import logging
 import re
 import uuid
+from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from trialsite.accounts import pending_step
-from trialsite.models import Profile
+from trialsite.accounts import pending_step, saved_language
 
 
 class UserLanguageMiddleware:
@@ -27,7 +28,7 @@ class UserLanguageMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            language = Profile.objects.filter(user=user).values_list("language", flat=True).first()
+            language = saved_language(user)
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
@@ -102,3 +103,24 @@ class SignInStepsMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": _("Finish signing in (new password, second factor) first.")}, status=403)
         return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class IdleSessionMiddleware(SessionMiddleware):
+    """Django's session middleware with the idle timeout renewed at most once a minute.
+
+    A session expires SESSION_COOKIE_AGE after the last request. Renewing it on every request
+    (SESSION_SAVE_EVERY_REQUEST) cost a transaction and a row update per request, polls included;
+    here a request renews it only when the stored expiry is over a minute old, so the timeout is
+    the configured idle time minus at most a minute. A session that changed is saved as always;
+    a deleted session (signed out, revoked) is refused on the next request as before.
+    """
+
+    RENEW_AFTER = timedelta(minutes=1)
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        stored = getattr(session, "stored_expiry", None)
+        if stored is not None and session.accessed:
+            renewed = timezone.now() + timedelta(seconds=session.get_expiry_age())
+            session.modified = session.modified or renewed - stored >= self.RENEW_AFTER
+        return super().process_response(request, response)

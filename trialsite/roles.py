@@ -23,6 +23,11 @@ def roles_of(user) -> frozenset[str]:
     return cached
 
 
+def remember_roles(user, names) -> None:
+    """Keep the role codes loaded with ``user`` (trialsite.accounts.PasswordBackend) for roles_of."""
+    user._trialsite_roles = frozenset(names or ()) & frozenset(Role.values)
+
+
 class Capability(models.TextChoices):
     """What a user may do; who may do it is written once, in CAPABILITIES."""
 

@@ -80,7 +80,7 @@ MIDDLEWARE = [
     # Pages compressed too (static files come pre-compressed from WhiteNoise above, which answers first).
     # Django pads compressed responses with random bytes against BREACH; CSRF tokens are masked per response.
     "django.middleware.gzip.GZipMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "trialsite.middleware.IdleSessionMiddleware",  # Django's, renewing the idle timeout once a minute
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -171,7 +171,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 # --- Authentication ---------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading a signed-in request's user with her roles, language and password flag.
+    "trialsite.accounts.PasswordBackend",
     # A one-time code from the coordinator, typed in place of the password (trialsite/accounts.py).
     "trialsite.accounts.OneTimeCodeBackend",
 ]
@@ -199,9 +200,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 
-# Idle expiry: every request pushes the expiry forward.
+# Idle expiry: requests push the expiry forward (trialsite.middleware.IdleSessionMiddleware, at most once a minute).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=60) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ENGINE = "trialsite.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

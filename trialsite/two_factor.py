@@ -50,6 +50,7 @@ def confirm_device(*, request, device: TOTPDevice, token: str) -> list[str] | No
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = new_recovery_codes(device.user)
+    request.user._trialsite_has_device = True  # loaded with the user at the start of this request
     otp_login(request, device)
     return codes
 

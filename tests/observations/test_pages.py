@@ -130,7 +130,8 @@ def test_today_query_count_does_not_grow_with_participants(
 ):
     _many(make_participant, site_srp1, count)
     client = client_for("midwife.srp1")
-    with django_assert_max_num_queries(14):  # the same at 5 and 50 participants (one reads the study lock)
+    # the same at 5 and 50 participants: session, user (with roles, language, password flag, devices), the page's
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("observations:today"))
     assert len(response.context["worklist"].due) == count
 
@@ -142,7 +143,7 @@ def test_completeness_query_count_does_not_grow_with_participants(
     _many(make_participant, site_srp1, count)
     client = client_for("coordinator")
     # the same at 5 and 50 participants: sign-in steps and the safety alert add theirs to the page's
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("observations:completeness"))
     assert len(response.context["overdue"]) == 3 * count
 
@@ -161,3 +162,14 @@ def test_query_count_is_the_same_for_5_and_50_participants(client_for, make_part
     few = _queries(client, reverse(name))
     _many(make_participant, site_srp1, 45)
     assert _queries(client, reverse(name)) == few
+
+
+def test_timeline_query_count_does_not_grow_with_recorded_days(client_for, participant, record):
+    """The history of every day is read together: a fixed number of queries, not some per recorded day."""
+    client, url = client_for("midwife.srp1"), reverse("observations:timeline", args=[participant.pk])
+    record(participant, 1)
+    client.get(url)  # warm per-process caches
+    one_day = _queries(client, url)
+    record(participant, 2)
+    record(participant, 3)
+    assert _queries(client, url) == one_day <= 11

@@ -1,8 +1,14 @@
 """Login throttling (django-axes), token auth and the API's authentication."""
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import PASSWORD, totp_now
 
@@ -79,5 +85,35 @@ def test_bogus_token_is_refused(client, cast):
 
 
 def test_session_expires_after_idle_time():
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert 0 < settings.SESSION_COOKIE_AGE <= 8 * 3600
+    assert "trialsite.middleware.IdleSessionMiddleware" in settings.MIDDLEWARE
+
+
+def _stored_session(client):
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_a_request_renews_a_session_idle_for_over_a_minute(client_for):
+    client = client_for("midwife.srp1")
+    idle = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE) - timedelta(minutes=2)
+    Session.objects.filter(session_key=client.session.session_key).update(expire_date=idle)
+    assert client.get(reverse("observations:today")).status_code == 200
+    assert _stored_session(client).expire_date > idle + timedelta(minutes=1)
+
+
+def test_requests_within_a_minute_do_not_rewrite_the_session(client_for):
+    client = client_for("midwife.srp1")
+    client.get(reverse("observations:today"))
+    renewed = _stored_session(client).expire_date
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("observations:today")).status_code == 200
+    assert _stored_session(client).expire_date == renewed
+    assert not [q for q in queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]]
+
+
+def test_an_expired_session_is_refused(client_for):
+    client = client_for("midwife.srp1")
+    Session.objects.filter(session_key=client.session.session_key).update(expire_date=timezone.now())
+    response = client.get(reverse("observations:today"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
