@@ -20,7 +20,7 @@ from analysis.exports.columns import (
     _date_sql,
     _yes_no_sql,
 )
-from analysis.exports.queries import Scope, _joins, _key
+from analysis.exports.queries import Scope, select
 from observations.safety.models import (
     SERIOUSNESS_CRITERIA,
     ActionTaken,
@@ -93,6 +93,5 @@ def variables(*, deidentified: bool) -> list[Variable]:
 
 
 def adverse_events_sql(chosen: list[Variable], scope: Scope) -> tuple[str, list]:
-    joins, params = _joins(scope, join=f" JOIN {AdverseEvent._meta.db_table} e ON e.participant_id = p.id")
-    columns = ", ".join(f'{v.sql} AS "{v.name}"' for v in chosen)
-    return f"SELECT {columns}{joins} ORDER BY {_key(scope)}, e.onset_date, e.id", params
+    join = f" JOIN {AdverseEvent._meta.db_table} e ON e.participant_id = p.id"
+    return select(chosen, scope, join=join, order="e.onset_date, e.id")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from analysis.exports.columns import CATEGORY, PSEUDONYM, TEXT, Variable, _choices
-from analysis.exports.queries import Scope, _joins, _key
+from analysis.exports.queries import Scope, select
 from enrollment.exclusion import ExclusionScope
 
 TABLE = "analysis_exclusions"
@@ -27,7 +27,4 @@ def variables(*, deidentified: bool) -> list[Variable]:
 
 
 def exclusions_sql(chosen: list[Variable], scope: Scope) -> tuple[str, list]:
-    joins, params = _joins(scope)
-    columns = ", ".join(f'{v.sql} AS "{v.name}"' for v in chosen)
-    where = " AND (p.excluded_from_analysis OR p.excluded_from_per_protocol)"
-    return f"SELECT {columns}{joins}{where} ORDER BY {_key(scope)}", params
+    return select(chosen, scope, where=" AND (p.excluded_from_analysis OR p.excluded_from_per_protocol)")

@@ -35,34 +35,45 @@ def _key(scope: Scope) -> str:
     return 'm.alias COLLATE "C"' if scope.deidentified else 'p.participant_id COLLATE "C"'
 
 
-def _joins(scope: Scope, *, observations: bool = False, join: str = "") -> tuple[str, list]:
-    """FROM participants with site, arm (pseudonym map, observations, ``join``), filtered by study and site."""
+def select(
+    variables: list[Variable],
+    scope: Scope,
+    *,
+    observations: bool = False,
+    join: str = "",
+    where: str = "",
+    order: str = "",
+) -> tuple[str, list]:
+    """``SELECT variables`` FROM participants with site, arm (pseudonyms, observations, ``join``) of ``scope``.
+
+    Filtered by study and site (and ``where``), ordered by participant (or pseudonym), then ``order``.
+    """
+    head, params = _pseudonyms(scope) if scope.deidentified else ("", [])
     sql = (
+        f"{head}SELECT {_columns(variables)}"
         f" FROM {Participant._meta.db_table} p"
         f" JOIN {Site._meta.db_table} s ON s.id = p.site_id"
         f" JOIN {Arm._meta.db_table} a ON a.id = p.arm_id"
     )
     if observations:
         sql += f" JOIN {Observation._meta.db_table} o ON o.participant_id = p.id"
-    params: list = []
     if scope.deidentified:
-        pseudonyms, params = _pseudonyms_join(scope)
-        sql += pseudonyms
-    sql += join
-    where = " WHERE p.study_id = %s" + (" AND s.code = %s" if scope.site_code else "")
+        sql += " JOIN m ON m.id = p.id"
+    sql += join + " WHERE p.study_id = %s" + (" AND s.code = %s" if scope.site_code else "") + where
     params += [scope.study_id] + ([scope.site_code] if scope.site_code else [])
-    return sql + where, params
+    return sql + f" ORDER BY {_key(scope)}" + (f", {order}" if order else ""), params
 
 
-def _pseudonyms_join(scope: Scope) -> tuple[str, list]:
-    """JOIN of ``m`` (id, alias): each participant's pseudonym, computed once per participant of the study.
+def _pseudonyms(scope: Scope) -> tuple[str, list]:
+    """``WITH m (id, alias)``: each participant's pseudonym, computed once per participant of the study.
 
-    ``OFFSET 0`` keeps PostgreSQL from pulling the subquery up into the join, where the HMAC
-    would be computed again for every observation (or adverse event) row of the participant.
+    ``MATERIALIZED`` makes PostgreSQL compute the HMAC once into a work table whatever plan it
+    picks; without it the subquery may be pulled into the join or rescanned inside a nested loop,
+    computing the HMAC again for every observation (or adverse event) row of the participant.
     """
     alias, params = pseudonym_sql("participant_id", scope.slug)
     people = Participant._meta.db_table
-    sql = f" JOIN (SELECT id, {alias} AS alias FROM {people} WHERE study_id = %s OFFSET 0) m ON m.id = p.id"
+    sql = f"WITH m AS MATERIALIZED (SELECT id, {alias} AS alias FROM {people} WHERE study_id = %s) "
     return sql, [*params, scope.study_id]
 
 
@@ -71,13 +82,11 @@ def _columns(variables: list[Variable]) -> str:
 
 
 def participants_sql(variables: list[Variable], scope: Scope) -> tuple[str, list]:
-    joins, params = _joins(scope)
-    return f"SELECT {_columns(variables)}{joins} ORDER BY {_key(scope)}", params
+    return select(variables, scope)
 
 
 def observations_sql(variables: list[Variable], scope: Scope) -> tuple[str, list]:
-    joins, params = _joins(scope, observations=True)
-    return f"SELECT {_columns(variables)}{joins} ORDER BY {_key(scope)}, o.day", params
+    return select(variables, scope, observations=True, order="o.day")
 
 
 def wide_sql(variables: list[Variable], n_days: int, scope: Scope) -> tuple[str, list]:
@@ -90,8 +99,7 @@ def wide_sql(variables: list[Variable], n_days: int, scope: Scope) -> tuple[str,
         f" LEFT JOIN {Observation._meta.db_table} o{day} ON o{day}.participant_id = p.id AND o{day}.day = {day}"
         for day in range(1, n_days + 1)
     )
-    joins, params = _joins(scope, join=days)
-    return f"SELECT {_columns(variables)}{joins} ORDER BY {_key(scope)}", params
+    return select(variables, scope, join=days)
 
 
 def copy_csv(query: tuple[str, list], write) -> None:
