@@ -35,29 +35,29 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _compiled_translations():
-    """Indonesian pages need the compiled catalogs; compile any that changed."""
+def pytest_sessionstart(session):
+    """Compile the catalogs and collect the static files that changed, once per run and before any test.
+
+    Both write into the work tree. With ``-n`` this runs in the controlling process before the
+    workers start, so the workers find them done and never write the same files at once.
+    """
+    if hasattr(session.config, "workerinput"):
+        return
     from django.utils.translation import trans_real
 
+    from trialsite.staticfiles import collect_if_stale
     from trialsite.translations import compile_catalogs
 
     if compile_catalogs():
         # Django may have loaded the catalogs (without these files) while setting up: load them again.
         trans_real._translations = {}
         trans_real._default = None
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _collected_static(django_db_blocker):
-    """Pages link hashed static names from the manifest: collect when a static file changed."""
-    from trialsite.staticfiles import collect_if_stale
-
+    # Pages link hashed static names from the manifest.
     collect_if_stale()
 
 
 @pytest.fixture(scope="session")
-def live_server(request, _collected_static):
+def live_server(request):
     """pytest-django's live server, but /static/ goes through the app's own stack (WhiteNoise: hashed
     names, gzip/brotli, cache headers) as in production, instead of Django's finder-based handler."""
     from pytest_django.live_server_helper import LiveServer

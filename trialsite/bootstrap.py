@@ -1,7 +1,7 @@
 """Set up and run Trialsite from a fresh clone with nothing but Python 3.11+.
 
     python3 trialsite/bootstrap.py serve   # install, migrate, seed the demo if empty, serve on :8000
-    python3 trialsite/bootstrap.py test    # install test dependencies, run the whole suite
+    python3 trialsite/bootstrap.py test    # install test dependencies, run the whole suite (two workers)
 
 Standard library only: it runs before anything is installed. It makes a
 virtualenv in ``.venv``, installs the pinned requirements, and then hands over
@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# The whole suite runs in two pytest-xdist workers, a test file to a worker (module fixtures are built
+# once); each worker has its own test database (``test_<name>_gw0``, ``…_gw1``) and its own Chromium.
+WHOLE_SUITE = ["-n", "2", "--dist", "loadfile"]
 
 
 def run(*args: str | Path, env: dict | None = None) -> None:
@@ -93,11 +96,12 @@ def serve_environment() -> dict:
 
 
 def test(pytest_args: list[str]) -> None:
+    """Lint and run the whole suite on two cores, or hand ``pytest_args`` to a single pytest process."""
     ensure_venv("requirements-test.txt")
     ensure_chromium()
     run(PYTHON, "manage.py", "compiletranslations")
     run(PYTHON, "-m", "ruff", "check", ".")
-    os.execv(str(PYTHON), [str(PYTHON), "-m", "pytest", *pytest_args])
+    os.execv(str(PYTHON), [str(PYTHON), "-m", "pytest", *(pytest_args or WHOLE_SUITE)])
 
 
 def main() -> None:

