@@ -1,12 +1,16 @@
 """Fixtures of the analysis tests, in sections by topic (results, dashboard, export)."""
 
+import sys
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from enrollment.models import Participant, ParticipantStatus
 from observations.models import Observation
+from tests.conftest import make_cast, make_study
 
 # --- Results (analysis.results, analyze command, /api/v1/analysis/) -----------------------------
 
@@ -91,12 +95,66 @@ def known_dataset(enrol_with_scores, arm_moringa, arm_massage):
 @pytest.fixture
 def export_study(study, cast):
     """The demo study with 16 synthetic participants (through the services) and their observations."""
+    seed_export_participants(study)
+    return study
+
+
+def seed_export_participants(study) -> None:
     from observations.demo import daily as observations_demo
     from observations.demo import study as enrollment_demo
 
     enrollment_demo.seed_participants(study, 16, seed=7)
     observations_demo.seed_observations(study, seed=7)
-    return study
+
+
+@pytest.fixture(scope="module")
+def export_study_once(django_db_setup, django_db_blocker) -> tuple[int, dict[str, int]]:
+    """The export study and the cast built once for a test module: (study pk, {username: user pk}).
+
+    Like Django's ``TestCase.setUpTestData``: they are made inside a transaction that stays open
+    until the module's last test and is then rolled back. Each test runs in a savepoint inside it,
+    rolled back after the test, so a test sees the study as built and never another test's writes.
+    Only for modules whose tests all use ``db``: ``transactional_db``, ``live_server`` and the
+    browser flush the tables, which would empty the open transaction (``shared_study`` refuses them).
+    A module opts in by overriding ``study``, ``cast`` and ``export_study`` with ``shared_study``
+    and ``shared_cast``.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            study = make_study()
+            cast = make_cast(study)
+            seed_export_participants(study)
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    yield study.pk, {username: user.pk for username, user in cast.items()}
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def shared_study(request, export_study_once, db):
+    """A fresh instance of the module's export study (a test may change its copy in memory)."""
+    from enrollment.models import Study
+
+    marker = request.node.get_closest_marker("django_db")
+    if (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker and marker.kwargs.get("transaction"))
+    ):
+        pytest.fail("The export study built once per module cannot serve a transactional test.")
+    return Study.objects.get(pk=export_study_once[0])
+
+
+@pytest.fixture
+def shared_cast(export_study_once, shared_study) -> dict:
+    """The module's cast, fresh instances: username -> user."""
+    users = get_user_model().objects.in_bulk(export_study_once[1].values())
+    return {username: users[pk] for username, pk in export_study_once[1].items()}
 
 
 @pytest.fixture

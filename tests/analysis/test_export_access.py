@@ -16,6 +16,24 @@ from analysis.exports.models import ExportRecord
 
 pytestmark = pytest.mark.django_db
 
+
+# One export study for the module, built once; each test's writes are rolled back after it
+# (export_study_once in tests/analysis/conftest.py).
+@pytest.fixture
+def study(shared_study):
+    return shared_study
+
+
+@pytest.fixture
+def cast(shared_cast):
+    return shared_cast
+
+
+@pytest.fixture
+def export_study(shared_study):
+    return shared_study
+
+
 CSV_LONG = {"file_format": "csv", "layout": "long", "site": "", "language": "en"}
 
 
