@@ -3,6 +3,7 @@
 Run from the repository root:  .venv/bin/python bench/bench_requests.py [--participants 500] [--runs 30]
                                 [--profile today] [--queries poll_unchanged]
 
+Settings: production's (TRIALSITE_MODE=production), as the load test's gunicorn runs them.
 The machine is shared, so wall times say more about the other jobs than about the code: this
 measures what survives contention. Each request goes through Django's test client in this process
 (every middleware, the session and sign-in checks, the view, the templates, gzip as a browser asks
@@ -23,6 +24,7 @@ import cProfile
 import os
 import pstats
 import re
+import secrets
 import statistics
 import sys
 import time
@@ -30,7 +32,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: make the project importable
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trialsite.settings")
-os.environ["DEBUG"] = "false"  # production's request path: no debug bookkeeping
+# Production's settings (DEBUG off, secure cookies, HSTS, SSL redirect), as bench/loadtest.py's gunicorn runs;
+# the client says it came through the HTTPS proxy (X-Forwarded-Proto), as the documented proxy does.
+os.environ |= {"TRIALSITE_MODE": "production", "DEBUG": "false", "ALLOWED_HOSTS": "testserver"}
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
 
 import django
 
@@ -58,7 +63,7 @@ GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
 
 def signed_in(username: str) -> Client:
     user = get_user_model().objects.get(username=username)
-    client = Client()
+    client = Client(headers={"X-Forwarded-Proto": "https"})
     client.force_login(user)
     if second_factor_required(user):
         session = client.session
@@ -169,8 +174,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--profile", help="endpoint to profile, e.g. today, poll_after_change")
     parser.add_argument("--queries", help="endpoint whose SQL to print, e.g. poll_unchanged")
+    parser.add_argument("--database", help="an already seeded database to use (e.g. trialsite_load of loadtest --keep)")
     args = parser.parse_args()
     setup_test_environment(debug=False)
+    if args.database:
+        connection.settings_dict["NAME"] = args.database
+        endpoints = Endpoints(signed_in("midwife.srp1"), signed_in("investigator"))
+        print(f"database {args.database}; Today lists {len(endpoints.due)} due days for midwife.srp1\n")
+        return run(endpoints, args.runs, args.profile, args.queries)
     old_name = connection.settings_dict["NAME"]
     connection.settings_dict["TEST"]["NAME"] = DATABASE
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
