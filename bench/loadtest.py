@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import resource
 import secrets
 import subprocess
 import sys
@@ -131,107 +130,98 @@ def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess
 
 
 class CpuClock:
-    """CPU seconds (user + system) a set of processes spent since the clock started, sampled as they run.
+    """CPU seconds (user + system) a set of processes spent since ``restart()``, sampled as they run.
 
-    A process seen for the first time after the start counts from zero (it was born during the step);
-    one that ended between two samples keeps its last sample.
+    A process first seen after the restart counts from zero (it was born since); one that ended
+    between two samples keeps its last sample.
     """
 
     def __init__(self) -> None:
         self.first: dict[int, float] = {}
         self.last: dict[int, float] = {}
-        self.started = False
 
-    def sample(self, pids) -> None:
+    def sample(self, pids, *, born_since: bool = True) -> None:
         for pid in pids:
             try:
                 times = psutil.Process(pid).cpu_times()
             except psutil.Error:
                 continue
-            self.first.setdefault(pid, times.user + times.system if not self.started else 0.0)
+            self.first.setdefault(pid, 0.0 if born_since else times.user + times.system)
             self.last[pid] = times.user + times.system
-        self.started = True
+
+    def restart(self) -> None:
+        self.first = dict(self.last)
 
     def seconds(self) -> float:
         return sum(self.last[pid] - self.first[pid] for pid in self.last)
 
 
 class Sampler(threading.Thread):
-    """Every second: the connections to the load database (the most seen), and the CPU of gunicorn and of them."""
+    """Every second: the connections to the load database (the most seen), and the CPU of gunicorn, of the
+    database's connections and of locust; the CPU counted from ``warmup`` seconds on, as locust's statistics."""
 
-    def __init__(self, dsn: dict, server: subprocess.Popen) -> None:
+    def __init__(self, dsn: dict, server: subprocess.Popen, locust: subprocess.Popen, warmup: float) -> None:
         super().__init__(daemon=True)
-        self.dsn, self.server, self.most, self.running = dsn, server, 0, True
-        self.app, self.database = CpuClock(), CpuClock()
-        self.sample_app()
+        self.dsn, self.server, self.locust, self.most, self.running = dsn, server, locust, 0, True
+        self.clocks = {"app": CpuClock(), "database": CpuClock(), "locust": CpuClock()}
+        self.measure_from = time.monotonic() + warmup
 
-    def sample_app(self) -> None:
+    def processes(self, conn) -> dict[str, list[int]]:
         master = psutil.Process(self.server.pid)
-        self.app.sample([master.pid, *(child.pid for child in master.children())])
+        database = [row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME])]
+        return {
+            "app": [master.pid, *(c.pid for c in master.children())],
+            "database": database,
+            "locust": [self.locust.pid],
+        }
 
     def run(self) -> None:
         with psycopg.connect(dbname="postgres", autocommit=True, **self.dsn) as conn:
+            warming = True
             while self.running:
-                pids = [
-                    row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME])
-                ]
-                self.most = max(self.most, len(pids))
-                self.database.sample(pids)
-                self.sample_app()
+                pids = self.processes(conn)
+                self.most = max(self.most, len(pids["database"]))
+                for name, clock in self.clocks.items():
+                    clock.sample(pids[name], born_since=not warming)
+                if warming and time.monotonic() >= self.measure_from:
+                    warming = False
+                    for clock in self.clocks.values():
+                        clock.restart()
                 time.sleep(1)
 
-    def stop(self) -> None:
+    def stop(self) -> dict[str, float]:
         self.running = False
         self.join(5)
-        self.sample_app()
+        return {name: clock.seconds() for name, clock in self.clocks.items()}
 
 
 def run_step(env: dict, dsn: dict, server: subprocess.Popen, midwives: int, args, out: Path) -> dict:
-    """One locust run; its stats rows, failures, and the CPU seconds of the app, the database and locust."""
+    """One locust run of warm-up + --seconds; its statistics after the warm-up (sign-ins are over by then),
+    failures, and the CPU seconds of the app, the database and locust in the same window."""
     users = midwives + args.investigators + args.coordinators
     prefix = out / f"step{midwives}"
-    sampler = Sampler(dsn, server)
-    sampler.start()
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    locust = subprocess.run(
-        [
-            str(VENV / "locust"),
-            "-f",
-            str(ROOT / "bench" / "locustfile.py"),
-            "--headless",
-            "--host",
-            f"http://127.0.0.1:{args.port}",
-            "-u",
-            str(users),
-            "-r",
-            str(args.spawn_rate or max(1, users // 10)),
-            "-t",
-            f"{args.seconds}s",
-            "--csv",
-            str(prefix),
-            "--only-summary",
-            "--loglevel",
-            "ERROR",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=False,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    sampler.stop()
+    command = [
+        str(VENV / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+        "--host", f"http://127.0.0.1:{args.port}", "-u", str(users), "-r", str(args.spawn_rate or max(1, users // 10)),
+        "-t", f"{args.warmup + args.seconds}s", "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR",
+    ]  # fmt: skip
+    step_env = env | {"LOADTEST_WARMUP": str(args.warmup)}
+    with tempfile.TemporaryFile("w+") as errors:
+        locust = subprocess.Popen(command, cwd=ROOT, env=step_env, stdout=subprocess.DEVNULL, stderr=errors, text=True)
+        sampler = Sampler(dsn, server, locust, args.warmup)
+        sampler.start()
+        locust.wait()
+        cpu = sampler.stop()
+        errors.seek(0)
+        stderr = errors.read()
     stats, failures = Path(f"{prefix}_stats.csv"), Path(f"{prefix}_failures.csv")
     if not stats.exists():
-        raise SystemExit(f"locust wrote no statistics (exit {locust.returncode}):\n{locust.stderr[-3000:]}")
+        raise SystemExit(f"locust wrote no statistics (exit {locust.returncode}):\n{stderr[-3000:]}")
     return {
         "rows": _read_csv(stats),
         "failures": _read_csv(failures) if failures.exists() else [],
         "connections": sampler.most,
-        "cpu_app": sampler.app.seconds(),
-        "cpu_database": sampler.database.seconds(),
-        "cpu_locust": (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime),
+        **{f"cpu_{name}": seconds for name, seconds in cpu.items()},
     }
 
 
@@ -245,7 +235,7 @@ def print_step(midwives: int, step: dict, seconds: int) -> bool:
     rows, total = step["rows"], step["rows"][-1]
     requests = int(total["Request Count"]) or 1
     load = " / ".join(f"{n:.1f}" for n in os.getloadavg())
-    print(f"\n{midwives} midwives, {seconds} s; most database connections: {step['connections']}; "
+    print(f"\n{midwives} midwives, {seconds} s after the warm-up; most database connections: {step['connections']}; "
           f"load average after the step {load}")  # fmt: skip
     cpu = {part: step[f"cpu_{part}"] for part in ("app", "database", "locust")}
     each = ", ".join(f"{part} {1000 * seconds / requests:.1f} ms" for part, seconds in cpu.items())
@@ -271,7 +261,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=500)
     parser.add_argument("--steps", default="50,100,150,200,250", help="numbers of midwives, one locust run each")
-    parser.add_argument("--seconds", type=int, default=60, help="length of each step")
+    parser.add_argument("--seconds", type=int, default=60, help="length of each step, measured after the warm-up")
+    parser.add_argument("--warmup", type=int, default=30, help="seconds before measuring: everyone signs in")
     parser.add_argument("--investigators", type=int, default=5)
     parser.add_argument("--coordinators", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")

@@ -24,6 +24,7 @@ import os
 import random
 from http.cookiejar import DefaultCookiePolicy
 
+import gevent
 from flows import (
     FORM_LINK,
     TIMELINE_LINK,
@@ -36,12 +37,20 @@ from flows import (
     save_outcome,
     totp,
 )
-from locust import FastHttpUser, between, constant, task
+from locust import FastHttpUser, between, constant, events, task
 
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "")
 TOTP_KEY = os.environ.get("LOADTEST_TOTP_KEY", "")
 INVESTIGATORS = int(os.environ.get("LOADTEST_INVESTIGATORS", "5"))
 COORDINATORS = int(os.environ.get("LOADTEST_COORDINATORS", "2"))
+
+
+@events.test_start.add_listener
+def measure_after_the_warm_up(environment, **kwargs):
+    """Statistics from LOADTEST_WARMUP seconds on: the sign-ins (a deliberate password hash each) are over."""
+    warmup = float(os.environ.get("LOADTEST_WARMUP", "0"))
+    if warmup and environment.runner is not None:
+        gevent.spawn_later(warmup, environment.runner.stats.reset_all)
 
 
 class LoopbackCookies(DefaultCookiePolicy):
