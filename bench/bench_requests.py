@@ -46,7 +46,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
@@ -178,7 +178,8 @@ def main() -> None:
     parser.add_argument("--profile", help="endpoints to profile, e.g. today,form_new_get")
     parser.add_argument("--queries", help="endpoint whose SQL to print, e.g. poll_unchanged")
     args = parser.parse_args()
-    setup_test_environment(debug=False)
+    # No setup_test_environment(): it instruments every template render (a signal with a copy of the
+    # context, for the test client's response.context), which production does not pay.
     old_name = connection.settings_dict["NAME"]
     connection.settings_dict["TEST"]["NAME"] = DATABASE
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
