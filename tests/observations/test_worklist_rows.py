@@ -16,9 +16,12 @@ pytestmark = pytest.mark.django_db
 TEMPLATE_ROWS = """{% load i18n %}{% for item in items %}
     <a class="list-group-item list-group-item-action d-flex justify-content-between align-items-center gap-2"
        href="{% url 'observations:form' item.participant.pk item.day %}" data-testid="worklist-item">
-      <span><strong>{{ item.participant.participant_id }}</strong>{% if item.participant.full_name %} · <span data-testid="worklist-name">{{ item.participant.full_name }}</span>{% endif %}
-        <span class="small text-muted d-block">{{ item.participant.site.code }} · {{ item.participant.arm.label }}</span></span>
-      <span class="text-end small">{% translate "Day" %} {{ item.day }}<span class="d-block text-muted">{{ item.target|date:"SHORT_DATE_FORMAT" }}</span></span>
+      <span><strong>{{ item.participant.participant_id }}</strong>{% if item.participant.full_name %} ·
+        <span data-testid="worklist-name">{{ item.participant.full_name }}</span>{% endif %}
+        <span class="small text-muted d-block">{{ item.participant.site.code }} ·
+        {{ item.participant.arm.label }}</span></span>
+      <span class="text-end small">{% translate "Day" %} {{ item.day }}<span class="d-block text-muted">
+        {{ item.target|date:"SHORT_DATE_FORMAT" }}</span></span>
     </a>{% endfor %}"""
 
 
