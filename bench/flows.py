@@ -50,6 +50,7 @@ class MainFormFields(HTMLParser):
         self.fields: dict[str, str] = {}
         self.in_main = self.in_form = self.done = False
         self.select: str | None = None
+        self.first_option = False
         self.textarea: str | None = None
 
     def handle_starttag(self, tag, attrs):
@@ -68,10 +69,10 @@ class MainFormFields(HTMLParser):
         elif tag == "input" and name and "checked" in a:
             self.fields[name] = a.get("value") or "on"
         elif tag == "select" and name:
-            self.select = name
-            self.fields.setdefault(name, "")
-        elif tag == "option" and self.select and ("selected" in a or not self.fields[self.select]):
-            self.fields[self.select] = a.get("value") or ""
+            self.select, self.first_option = name, True
+        elif tag == "option" and self.select and ("selected" in a or self.first_option):
+            self.fields[self.select] = a.get("value") or ""  # the selected option, else the first (a browser's choice)
+            self.first_option = False
         elif tag == "textarea" and name:
             self.textarea = name
             self.fields[name] = ""
@@ -104,6 +105,11 @@ def form_fields(html: str) -> dict[str, str]:
 def is_correction(fields: dict[str, str]) -> bool:
     """A saved day's form asks for the reason of the change."""
     return "reason" in fields
+
+
+def recorded_as_missing(fields: dict[str, str]) -> bool:
+    """A saved day recorded as not observed (with its reason): the load test's midwives leave it alone."""
+    return bool(fields.get("missing_reason"))
 
 
 def filled(fields: dict[str, str], wet_diapers: int = 6) -> dict[str, str]:

@@ -33,6 +33,7 @@ from flows import (
     form_fields,
     is_export,
     poll_url,
+    recorded_as_missing,
     refusal,
     save_outcome,
     totp,
@@ -106,7 +107,10 @@ class Midwife(Person):
                 self.save(random.choice(saved)[0], "form (correction)")
 
     def save(self, path: str, name: str):
-        fields = filled(form_fields(self.client.get(path, name=f"{name} GET").text), random.choice([5, 6, 7, 8]))
+        fields = form_fields(self.client.get(path, name=f"{name} GET").text)
+        if recorded_as_missing(fields):
+            return
+        fields = filled(fields, random.choice([5, 6, 7, 8]))
         with self.post(path, fields, f"{name} POST", catch_response=True) as response:
             outcome = self.judge(response, first_entry=name == "form (new day)")
         if outcome is Saved.NEEDS_DEVIATION_REASON:  # visited out of its window: say why, as she would

@@ -97,6 +97,17 @@ def test_a_correction_someone_else_corrected_meanwhile_counts_as_taken(mother, c
     assert Observation.objects.get(participant=mother, day=4).wet_diapers_24h == 5
 
 
+def test_a_day_recorded_as_not_observed_is_recognised_and_left_alone(mother, cast, client_for):
+    from observations import services
+
+    services.record_observation(
+        participant=mother, day=1, values={"missing_reason": "unreachable"}, by=cast["midwife.srp1"]
+    )
+    midwife = client_for("midwife.srp1")
+    assert flows.recorded_as_missing(flows.form_fields(midwife.get(_path(mother, 1)).content.decode()))
+    assert not flows.recorded_as_missing(flows.form_fields(midwife.get(_path(mother, 2)).content.decode()))
+
+
 def test_a_save_without_its_values_counts_as_refused_with_the_forms_error(mother, client_for):
     midwife = client_for("midwife.srp1")
     fields = flows.form_fields(midwife.get(_path(mother, 4)).content.decode())
