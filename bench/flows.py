@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 
 FORM_LINK = re.compile(r'href="(/observations/participant/(\d+)/day/(\d+)/)"')
 TIMELINE_LINK = re.compile(r'href="(/observations/participant/(\d+)/)"')
+PARTICIPANT_LINK = re.compile(r'href="/enrollment/participants/(\d+)/"')
 POLLER = re.compile(r'<div id="dashboard-poll"[^>]*hx-get="([^"]+)"')
 NEW_DAY = {
     "feeds_24h": "9",
@@ -105,6 +106,11 @@ def form_fields(html: str) -> dict[str, str]:
 def is_correction(fields: dict[str, str]) -> bool:
     """A saved day's form asks for the reason of the change."""
     return "reason" in fields
+
+
+def timelines_in_list(html: str) -> list[str]:
+    """The timelines of the participants on a page of the participant list."""
+    return [f"/observations/participant/{pk}/" for pk in PARTICIPANT_LINK.findall(html)]
 
 
 def recorded_as_missing(fields: dict[str, str]) -> bool:

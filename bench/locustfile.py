@@ -36,6 +36,7 @@ from flows import (
     recorded_as_missing,
     refusal,
     save_outcome,
+    timelines_in_list,
     totp,
 )
 from locust import FastHttpUser, between, constant, events, task
@@ -98,6 +99,8 @@ class Midwife(Person):
         due = FORM_LINK.findall(today)
         seen = {m[0] for m in TIMELINE_LINK.findall(today)} | {f"/observations/participant/{m[1]}/" for m in due}
         self.timelines = list(seen | set(self.timelines))[:50]
+        if not due and not self.timelines:  # nothing on Today: her mothers are on the participant list
+            self.timelines = timelines_in_list(self.client.get("/enrollment/participants/", name="participants").text)
         if due:
             self.save(random.choice(due)[0], "form (new day)")
         elif self.timelines:

@@ -150,3 +150,10 @@ def test_the_authenticator_code_is_rfc_6238s():
     key = "3132333435363738393031323334353637383930"  # RFC 6238 appendix B, SHA-1: 94287082 at t = 59
     assert flows.totp(key, at=59) == "287082"
     assert flows.totp(key, at=1111111109) == "081804"
+
+
+def test_a_midwife_finds_her_mothers_timelines_on_the_participant_list(mother, client_for):
+    midwife = client_for("midwife.srp1")
+    timelines = flows.timelines_in_list(midwife.get("/enrollment/participants/").content.decode())
+    assert timelines == [f"/observations/participant/{mother.pk}/"]
+    assert midwife.get(timelines[0]).status_code == 200
