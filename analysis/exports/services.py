@@ -87,7 +87,8 @@ def build_tables(study: Study, options: ExportOptions, *, masked: bool) -> list[
 
 def _sql_table(name: str, variables, build) -> Table:
     """Rows as stored for XLSX, SPSS and Stata; the COPY query (CSV) with text escaped against formulas."""
-    return Table(name, variables, lambda: iter_rows(build(variables)), build(columns.csv_safe(variables)))
+    source = build(variables)
+    return Table(name, variables, lambda: iter_rows(source), build(columns.csv_safe(variables)), source)
 
 
 def _header(study: Study, user, options: ExportOptions, masked: bool) -> dict:
