@@ -131,11 +131,13 @@ def _cell(sheet, value):
 
 
 def write_sav(table: Table, path: Path) -> None:
-    writers_sav.write_sav(table.variables, table.rows(), _shape(table), path)
+    shape = _shape(table)  # before the rows: measured first, then read in the same snapshot
+    writers_sav.write_sav(table.variables, table.rows(), shape, path)
 
 
 def write_dta(table: Table, path: Path) -> None:
-    writers_dta.write_dta(table.variables, table.rows(), _shape(table), path)
+    shape = _shape(table)
+    writers_dta.write_dta(table.variables, table.rows(), shape, path)
 
 
 def _shape(table: Table) -> Shape:
