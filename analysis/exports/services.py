@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -88,7 +89,8 @@ def build_tables(study: Study, options: ExportOptions, *, masked: bool) -> list[
 def _sql_table(name: str, variables, build) -> Table:
     """Rows as stored for XLSX, SPSS and Stata; the COPY query (CSV) with text escaped against formulas."""
     source = build(variables)
-    return Table(name, variables, lambda: iter_rows(source), build(columns.csv_safe(variables)), source)
+    rows = partial(iter_rows, source, columns=len(variables))
+    return Table(name, variables, rows, build(columns.csv_safe(variables)), source)
 
 
 def _header(study: Study, user, options: ExportOptions, masked: bool) -> dict:
