@@ -128,34 +128,43 @@ class _Strls:
 def write_dta(variables: list[Variable], rows, shape: Shape, path: Path) -> None:
     """Write ``rows`` (tuples as the export's queries return them) as a .dta file of ``shape``."""
     types = [_type(v, shape) for v in variables]
-    layout = struct.Struct("<" + "".join("d" if t == DOUBLE else "Q" if t == STRL else f"{t}s" for t in types))
-    cells, offsets = _cells(variables, types), {}
     with path.open("wb", buffering=1 << 20) as out, tempfile.TemporaryFile() as spill:
-        strls = _Strls([i for i, t in enumerate(types) if t == STRL], spill)
         out.write(_header(len(variables), shape.rows))
-        offsets["map"] = out.tell()
-        out.write(_tagged("map", bytes(8 * 14)))
+        offsets = {"map": out.tell()}
+        out.write(_tagged("map", bytes(8 * 14)))  # filled in at the end, when every offset is known
         for tag, body in _descriptors(variables, types).items():
             offsets[tag] = out.tell()
             out.write(_tagged(tag, body))
         offsets["data"] = out.tell()
-        out.write(b"<data>")
-        written = 0
-        for written, row in enumerate(rows, start=1):
-            packed = [cell(value) for cell, value in zip(cells, row, strict=True)]
-            if strls.columns:
-                strls.place(packed, written)
-            out.write(layout.pack(*packed))
-        check_count(shape, written)
-        out.write(b"</data>")
+        strls = _Strls([i for i, t in enumerate(types) if t == STRL], spill)
+        check_count(shape, _write_data(out, rows, _cells(variables, types), types, strls))
         offsets["strls"] = out.tell()
         out.write(b"<strls>")
         strls.copy_to(out)
         out.write(b"</strls>")
         offsets["value_labels"] = out.tell()
         out.write(_tagged("value_labels", b"".join(_value_labels(v) for v in variables if v.codes)))
-        close = out.tell()
-        out.write(b"</stata_dta>")
-        ends = out.tell()
-        out.seek(offsets["map"] + len(b"<map>"))
-        out.write(struct.pack("<14Q", 0, *(offsets[tag] for tag in SECTIONS), close, ends))
+        _write_map(out, offsets)
+
+
+def _write_data(out, rows, cells, types: list[int], strls: _Strls) -> int:
+    """The ``<data>`` section, one fixed-width record per row; returns the number of rows."""
+    layout = struct.Struct("<" + "".join("d" if t == DOUBLE else "Q" if t == STRL else f"{t}s" for t in types))
+    out.write(b"<data>")
+    written = 0
+    for written, row in enumerate(rows, start=1):
+        packed = [cell(value) for cell, value in zip(cells, row, strict=True)]
+        if strls.columns:
+            strls.place(packed, written)
+        out.write(layout.pack(*packed))
+    out.write(b"</data>")
+    return written
+
+
+def _write_map(out, offsets: dict[str, int]) -> None:
+    """Close the file and write where each section starts into ``<map>``."""
+    close = out.tell()
+    out.write(b"</stata_dta>")
+    ends = out.tell()
+    out.seek(offsets["map"] + len(b"<map>"))
+    out.write(struct.pack("<14Q", 0, *(offsets[tag] for tag in SECTIONS), close, ends))
