@@ -20,3 +20,14 @@ def written(text: str) -> str:
 def decimal(value: float, places: int) -> str:
     """``value`` with ``places`` decimals in the active language: ``decimal(29.66, 1)`` → "29,7" in Indonesian."""
     return written(f"{value:.{places}f}")
+
+
+def significant(value: float, digits: int, *, floor: float = 0.0001) -> str:
+    """``value`` to ``digits`` significant digits in the active language, never in exponent form.
+
+    For numbers quoted in sentences (p-values and alpha in warnings): ``significant(0.00335, 4)`` →
+    "0,00335" in Indonesian; a positive value below ``floor`` reads "< 0,0001" rather than "2.72e-27".
+    """
+    if 0 < value < floor:
+        return "< " + written(f"{floor:f}".rstrip("0"))
+    return written(f"{value:.{digits}g}" if abs(value) >= floor else "0")

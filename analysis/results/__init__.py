@@ -36,6 +36,7 @@ from analysis.frames import (
     load_participants,
 )
 from analysis.results.planned import planned_labels, planned_results
+from trialsite.numbers import significant
 
 __all__ = [
     "POPULATIONS",
@@ -152,7 +153,7 @@ def results_from_data(data: AnalysisData) -> dict:
             "groups": groups,
             "mann_whitney": comparisons,
             "daily": {arm.code: _daily(arm.day_scores, data.n_days) for arm in data.arms},
-            "flags": stats.flags(groups, comparisons, data.alpha, _) + _study_flags(data) + plan_flags,
+            "flags": stats.flags(groups, comparisons, data.alpha, _, _in_words) + _study_flags(data) + plan_flags,
         }
         | planned
     )
@@ -237,6 +238,11 @@ def _daily(day_scores: dict[int, list[int]], n_days: int) -> list[dict]:
         described = stats.describe(day_scores.get(day, []))
         summary.append({"day": day} | {key: described[key] for key in ("n", "median", "q1", "q3", "mean")})
     return summary
+
+
+def _in_words(value: float) -> str:
+    """Alpha or a p-value quoted in a warning, as the reader's language writes it ("0,05")."""
+    return significant(value, 4)
 
 
 def _study_flags(data: AnalysisData) -> list[dict]:
