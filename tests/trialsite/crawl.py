@@ -202,11 +202,17 @@ WHAT = {
 
 
 def patterns(resolvers=None, prefix=""):
+    """Every URL pattern of the project, as written (nested includes joined)."""
     for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):
             yield from patterns(entry.url_patterns, prefix + str(entry.pattern))
         else:
             yield prefix + str(entry.pattern)
+
+
+def plain(route: str) -> str:
+    """A pattern without regex anchors and escapes; its parameters are left for PARAM to find."""
+    return route.replace("^", "").replace("$", "").replace("\\", "")
 
 
 def _value(route: str, start: int, name: str, values: dict) -> str:
@@ -223,7 +229,7 @@ def _value(route: str, start: int, name: str, values: dict) -> str:
 
 def fill(route: str, values: dict) -> str:
     """``route`` with every path parameter replaced by a value of the trial."""
-    route = route.replace("^", "").replace("$", "").replace("\\", "").replace("\\.", ".")
+    route = plain(route)
     out, last = [], 0
     for match in PARAM.finditer(route):
         name = match.group(2) or match.group(3) or match.group(4)
