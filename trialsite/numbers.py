@@ -2,14 +2,32 @@
 
 Every number a page, the PDF or the results text shows goes through here (the decimal separator
 comes from the active language's format, trialsite/formats). Exports and the JSON API keep the
-decimal point: they never call this.
+decimal point: numbers there are numbers, and the sentences they carry (the analysis warnings) are
+written inside :func:`machine_numbers`.
 """
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.utils.formats import get_format
 
+_machine = ContextVar("machine_numbers", default=False)
+
+
+@contextmanager
+def machine_numbers() -> Iterator[None]:
+    """Inside it, numbers are written with a decimal point whatever the language (the words stay
+    translated): for what files and the JSON API carry."""
+    token = _machine.set(True)
+    try:
+        yield
+    finally:
+        _machine.reset(token)
+
 
 def decimal_separator() -> str:
-    return get_format("DECIMAL_SEPARATOR")
+    return "." if _machine.get() else get_format("DECIMAL_SEPARATOR")
 
 
 def written(text: str) -> str:

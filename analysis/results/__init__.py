@@ -36,7 +36,7 @@ from analysis.frames import (
     load_participants,
 )
 from analysis.results.planned import planned_labels, planned_results
-from trialsite.numbers import significant
+from trialsite.numbers import machine_numbers, significant
 
 __all__ = [
     "POPULATIONS",
@@ -85,9 +85,11 @@ def compute_results(study, *, population: str = "complete_cases", arms: list[str
     ``arms`` chooses and orders the arms by code (default: all, in arm order); the first arm is
     the first group of every Mann–Whitney comparison. With other than two arms there is no
     between-group comparison: ``mann_whitney`` is ``{}`` and a flag says why.
-    Raises ValueError for an unknown population or arm code.
+    Raises ValueError for an unknown population or arm code. The warnings write their numbers with
+    a decimal point in every language, as the JSON does (``manage.py analyze``, the API, files).
     """
-    return results_from_data(load_analysis_data(study, population=population, arms=arms))
+    with machine_numbers():
+        return results_from_data(load_analysis_data(study, population=population, arms=arms))
 
 
 def load_analysis_data(study, *, population: str = "complete_cases", arms: list[str] | None = None) -> AnalysisData:

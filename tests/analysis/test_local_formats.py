@@ -6,19 +6,22 @@ the middle (non-breaking spaces). Exports and the JSON API keep ISO dates and th
 
 import datetime
 import io
+import json
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from analysis import narrative
 from analysis import presentation as fmt
 from analysis.results import compute_results, results_from_data
 from enrollment import reports
-from trialsite.numbers import decimal
+from trialsite.numbers import decimal, machine_numbers
 
 from .test_results_planned import data_for
 
@@ -96,6 +99,7 @@ def test_the_participant_list_shows_dates_not_iso(known_dataset, client_for):
 SKEWED = [(2, 3)] * 30 + [(5, 1)] * 6  # signed ranks "up", the paired t-test not: a sensitivity flag
 HIGHER_BASELINE = [(5, 5), (5, 6), (6, 6), (5, 5)] * 3  # pre scores above the other arm's: a baseline flag
 DECIMAL_POINT = re.compile(r"\d\.\d")
+DECIMAL_COMMA = re.compile(r"\d,\d")
 ALPHA = re.compile("alpha = |alfa = ")
 
 
@@ -133,3 +137,47 @@ def test_the_json_keeps_alpha_and_p_values_as_numbers():
     result = flagged_result("id")
     assert result["alpha"] == 0.05
     assert isinstance(result["mann_whitney"]["pre"]["p_exact"], float)
+
+
+def test_inside_machine_numbers_indonesian_warnings_keep_the_decimal_point():
+    with machine_numbers():
+        flags = flagged_result("id")["flags"]
+    messages = [flag["message"] for flag in flags if ALPHA.search(flag["message"])]
+    assert messages
+    assert all("0.05" in message and "0,05" not in message for message in messages)
+    assert any("alfa" in message for message in messages)  # the words stay Indonesian
+
+
+def warning_messages(result: dict) -> list[str]:
+    return [flag["message"] for flag in result["flags"] if ALPHA.search(flag["message"])]
+
+
+def test_the_indonesian_dashboard_writes_its_warnings_with_the_decimal_comma(known_dataset, client_for):
+    page = client_for("investigator").get(reverse("analysis:dashboard"), HTTP_ACCEPT_LANGUAGE="id")
+    messages = warning_messages(page.context["result"])
+    assert messages
+    html = page.content.decode()
+    assert all(escape(message) in html for message in messages)
+    assert all("0,05" in message for message in messages)
+    assert not [message for message in messages if DECIMAL_POINT.search(message)]
+
+
+def test_the_json_api_writes_the_numbers_of_indonesian_warnings_with_the_decimal_point(known_dataset, client_for):
+    body = client_for("investigator").get("/api/v1/analysis/", HTTP_ACCEPT_LANGUAGE="id").json()
+    messages = warning_messages(body)
+    assert messages
+    assert all("0.05" in message for message in messages)
+    assert not [message for message in messages if DECIMAL_COMMA.search(message)]
+    assert body["alpha"] == 0.05
+
+
+def test_the_export_writes_the_numbers_of_indonesian_warnings_with_the_decimal_point(
+    known_dataset, cast, tmp_path, unzip
+):
+    output = tmp_path / "bundle.zip"
+    call_command("export_dataset", "--format", "csv", "--layout", "long", "--language", "id", "--user",
+                 "coordinator", "--output", str(output))  # fmt: skip
+    result = json.loads((unzip(output) / "results.json").read_text(encoding="utf-8"))
+    messages = warning_messages(result)
+    assert messages
+    assert not [message for message in messages if DECIMAL_COMMA.search(message)]
