@@ -21,6 +21,7 @@ from analysis.exports.writers import Table, write_tables
 from analysis.visibility import visible_results
 from enrollment.models import Study
 from trialsite import audit
+from trialsite.numbers import machine_numbers
 from trialsite.roles import Capability, can
 
 LANGUAGES = ("id", "en")
@@ -116,7 +117,7 @@ def export_bundle(*, study: Study, by, options: ExportOptions, folder: Path) -> 
     check_export_allowed(by, deidentified=options.deidentified)
     options.check(study)
     outermost = not connection.in_atomic_block
-    with transaction.atomic(), translation.override(options.language):
+    with transaction.atomic(), translation.override(options.language), machine_numbers():
         if outermost:
             connection.cursor().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         visible = visible_results(by, study, population="complete_cases")
