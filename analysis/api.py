@@ -16,6 +16,7 @@ from analysis.results import POPULATIONS
 from analysis.visibility import visible_results
 from enrollment.access import get_study_for_user
 from trialsite.api_permissions import HasCapability
+from trialsite.numbers import machine_numbers
 from trialsite.roles import Capability
 
 
@@ -52,7 +53,8 @@ class AnalysisViewSet(viewsets.ViewSet):
         population = _population(request)
         study = get_study_for_user(request.user, request.query_params.get("study") or None)
         try:
-            visible = visible_results(request.user, study, population=population, arms=_arms(request))
+            with machine_numbers():  # the warnings' numbers as the JSON's: with a decimal point
+                visible = visible_results(request.user, study, population=population, arms=_arms(request))
         except ValueError as error:
             raise serializers.ValidationError({"arms": [str(error)]}) from error
         return Response(visible.result)

@@ -25,6 +25,7 @@ from analysis.visibility import flow_with_analysis, results_for
 from enrollment import reports
 from enrollment.control import control_for
 from enrollment.models import Arm, Participant, Screening, Study, StudyControl
+from enrollment.visibility import shown_flow
 from observations.completeness import completeness_by_site_and_day
 from observations.models import Observation
 from trialsite.audit import event_model_for
@@ -90,7 +91,7 @@ def _build(study: Study, *, population: str, masked: bool) -> dict:
         "result": visible.result,
         "masked": masked,
         "locked": control_for(study).is_locked,
-        "flow": flow_with_analysis(study, visible.data),
+        "flow": shown_flow(flow_with_analysis(study, visible.data), arms_hidden=masked),
         "baseline": reports.baseline_table(study),
         "completeness": completeness_by_site_and_day(
             study, Participant.objects.filter(study=study), today=timezone.localdate()

@@ -182,11 +182,14 @@ def _sections(context: dict) -> list[tuple[str, list[list]]]:
 
 
 def _flow_rows(flow: dict) -> list[list]:
+    """One row per arm; while arms are hidden (enrollment.visibility.shown_flow) an arm row has its
+    allocated count only and the row of all arms together holds what followed allocation."""
+    after = ("completed", "withdrawn", "lost_to_follow_up", "analysed")
     rows = [[_("Arm"), _("Allocated"), _("Completed"), _("Withdrawn"), _("Lost to follow-up"), _("Analysed")]]
-    rows += [
-        [a["label"], a["allocated"], a["completed"], a["withdrawn"], a["lost_to_follow_up"], a["analysed"]]
-        for a in flow["arms"]
-    ]
+    rows += [[a["label"], a["allocated"], *(a.get(key, "") for key in after)] for a in flow["arms"]]
+    if flow.get("pooled"):
+        pooled = flow["pooled"]
+        rows.append([pooled["label"], pooled["allocated"], *(pooled[key] for key in after)])
     summary = _("Screened %(s)d · not eligible %(i)d · enrolled %(e)d") % {
         "s": flow["screened"], "i": flow["ineligible"], "e": flow["enrolled"],
     }  # fmt: skip

@@ -23,7 +23,10 @@ the identified rows); "CPU ms" = CPU time of this Python process (the server's i
 XLSX, SPSS and Stata (``--binary``, on by default): each format's data files and codebook
 (``write_tables``, the bundle without the zip and the analysis JSON) in a child process run
 under ``/usr/bin/time``, which reports its peak RSS; the child is this script with ``--write``
-against the same database.
+against the same database, inside one REPEATABLE READ transaction as the export runs.
+``pyreadstat-sav:long`` / ``pyreadstat-dta:long`` write the same tables the way the exports
+did before the row-by-row writers (a whole DataFrame handed to pyreadstat), for comparison.
+``--skip-csv`` leaves out the CSV rounds.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from array import array
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: make the project importable
@@ -47,10 +52,11 @@ import django
 django.setup()
 
 from django.contrib.auth.models import Group  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
+from analysis.exports.columns import CATEGORY, DATE, DECIMAL, INTEGER, TEXT  # noqa: E402
 from analysis.exports.services import ExportOptions, build_tables  # noqa: E402
-from analysis.exports.writers import Table, write_csv_table, write_tables  # noqa: E402
+from analysis.exports.writers import Table, write_codebook_csv, write_csv_table, write_tables  # noqa: E402
 from enrollment.models import Participant, Study  # noqa: E402
 from observations.demo import study as demo  # noqa: E402
 from observations.models import Observation  # noqa: E402
@@ -200,10 +206,46 @@ def write_binary(study, spec: str, folder: Path) -> None:
     """Child process: write one format's data files (``xlsx:long``) and print the time it took."""
     file_format, layout = spec.split(":")
     start, cpu = time.perf_counter(), time.process_time()
-    written = write_tables(file_format, build_tables(study, ExportOptions(file_format, layout, False), masked=False),
-                           folder)  # fmt: skip
+    with transaction.atomic():
+        connection.cursor().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        fmt = file_format.removeprefix("pyreadstat-")
+        tables = build_tables(study, ExportOptions(fmt, layout, False), masked=False)
+        if fmt == file_format:
+            written = write_tables(file_format, tables, folder)
+        else:
+            written = [write_with_pyreadstat(table, folder / f"{table.name}.{fmt}") for table in tables]
+            write_codebook_csv(tables, folder / "codebook.csv")
     size = sum(p.stat().st_size for p in written) / 2**20
     print(f"{spec}: {time.perf_counter() - start:.1f} s wall, {time.process_time() - cpu:.1f} s CPU, {size:.0f} MB")
+
+
+def write_with_pyreadstat(table: Table, path: Path) -> Path:
+    """The former SPSS/Stata writer: the table as one DataFrame (float64 arrays, shared objects), then pyreadstat."""
+    import numpy as np
+    import pandas as pd
+    import pyreadstat
+
+    def coded(v, value):
+        if value is None:
+            return {TEXT: "", DATE: None}.get(v.kind, np.nan)
+        if v.kind == CATEGORY:
+            return float(next(code for key, code, _label in v.codes if key == value))
+        return date.fromisoformat(value) if v.kind == DATE else value if v.kind == TEXT else float(value)
+
+    numeric = [v.kind in (INTEGER, DECIMAL, CATEGORY) for v in table.variables]
+    columns, seen = [array("d") if n else [] for n in numeric], {}
+    for row in table.rows():
+        for v, column, value in zip(table.variables, columns, row, strict=True):
+            key = (v.name, value)
+            column.append(seen[key] if key in seen else seen.setdefault(key, coded(v, value)))
+    frame = pd.DataFrame({v.name: np.frombuffer(c, dtype="float64") if n else np.array(c, dtype=object)
+                          for v, c, n in zip(table.variables, columns, numeric, strict=True)})  # fmt: skip
+    limit = 80 if path.suffix == ".dta" else None
+    labels = [str(v.label)[:limit] for v in table.variables]
+    value_labels = {v.name: {code: str(label) for _k, code, label in v.codes} for v in table.variables if v.codes}
+    writer = pyreadstat.write_sav if path.suffix == ".sav" else pyreadstat.write_dta
+    writer(frame, str(path), column_labels=labels, variable_value_labels=value_labels)
+    return path
 
 
 def run_binary(specs: list[str]) -> None:
@@ -227,6 +269,7 @@ def main() -> None:
         default="xlsx:long,sav:long,dta:long,sav:wide",
         help="format:layout list written in child processes ('' for none)",
     )
+    parser.add_argument("--skip-csv", action="store_true", help="leave out the CSV rounds")
     parser.add_argument("--reuse", metavar="DATABASE", help="use this loaded database (no load, no drop)")
     parser.add_argument("--write", metavar="FORMAT:LAYOUT", help="child mode: write one format and stop")
     args = parser.parse_args()
@@ -243,11 +286,11 @@ def main() -> None:
         n = Observation.objects.count()
         print(f"Loaded {Participant.objects.count():,} participants and {n:,} observations into "
               f"{connection.settings_dict['NAME']} in {time.perf_counter() - start:.1f} s\n")  # fmt: skip
-        with tempfile.TemporaryDirectory(prefix="bench-export-") as folder:
-            run_csv(study, args.runs, Path(folder), n)
-        print(
-            f"peak RSS of this process (CSV steps): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
-        )
+        if not args.skip_csv:
+            with tempfile.TemporaryDirectory(prefix="bench-export-") as folder:
+                run_csv(study, args.runs, Path(folder), n)
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"peak RSS of this process (CSV steps): {rss:.0f} MB")
         if args.binary:
             run_binary(args.binary.split(","))
     finally:

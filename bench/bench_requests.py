@@ -3,6 +3,7 @@
 Run from the repository root:  .venv/bin/python bench/bench_requests.py [--participants 500] [--runs 30]
                                 [--profile today] [--queries poll_unchanged]
 
+Settings: production's (TRIALSITE_MODE=production), as the load test's gunicorn runs them.
 The machine is shared, so wall times say more about the other jobs than about the code: this
 measures what survives contention. Each request goes through Django's test client in this process
 (every middleware, the session and sign-in checks, the view, the templates, gzip as a browser asks
@@ -12,8 +13,9 @@ SQL queries, the response size, and the median wall ms for reference.
 
 Data: a fresh database ``trialsite_bench_requests`` (created and dropped by the script), the demo
 study seeded with ``seed_demo --participants N``; the midwife is ``midwife.srp1``, the poller the
-demo investigator (signed in with her second factor passed). ``--profile NAME`` prints the 30
-costliest functions (cProfile, cumulative) of that endpoint; ``--queries NAME`` its SQL, one line a query.
+demo investigator (signed in with her second factor passed). ``--profile NAME`` prints the costliest
+functions of 5 requests of that endpoint (cProfile on CPU time, cumulative and own); ``--queries NAME``
+its SQL, one line a query.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import cProfile
 import os
 import pstats
 import re
+import secrets
 import statistics
 import sys
 import time
@@ -30,7 +33,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: make the project importable
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trialsite.settings")
-os.environ["DEBUG"] = "false"  # production's request path: no debug bookkeeping
+# Production's settings (DEBUG off, secure cookies, HSTS, SSL redirect), as bench/loadtest.py's gunicorn runs;
+# the client says it came through the HTTPS proxy (X-Forwarded-Proto), as the documented proxy does.
+os.environ |= {"TRIALSITE_MODE": "production", "DEBUG": "false", "ALLOWED_HOSTS": "testserver"}
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
 
 import django
 
@@ -40,7 +46,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
@@ -58,7 +64,7 @@ GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
 
 def signed_in(username: str) -> Client:
     user = get_user_model().objects.get(username=username)
-    client = Client()
+    client = Client(headers={"X-Forwarded-Proto": "https"})
     client.force_login(user)
     if second_factor_required(user):
         session = client.session
@@ -157,20 +163,23 @@ def run(endpoints: Endpoints, runs: int, profile: str | None, queries: str | Non
                 request(*(prepare() if prepare else ()))
             for number, query in enumerate(captured, 1):
                 print(f"  {number:3d}. {query['sql'][:240]}")
-        if name == profile:
-            profiler = cProfile.Profile()
-            profiler.runcall(request, *(prepare() if prepare else ()))
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        if name in (profile or "").split(","):
+            profiler = cProfile.Profile(time.process_time)  # CPU, not the wait for PostgreSQL
+            for _ in range(5):
+                profiler.runcall(request, *(prepare() if prepare else ()))
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=500)
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--profile", help="endpoint to profile, e.g. today, poll_after_change")
+    parser.add_argument("--profile", help="endpoints to profile, e.g. today,form_new_get")
     parser.add_argument("--queries", help="endpoint whose SQL to print, e.g. poll_unchanged")
     args = parser.parse_args()
-    setup_test_environment(debug=False)
+    # No setup_test_environment(): it instruments every template render (a signal with a copy of the
+    # context, for the test client's response.context), which production does not pay.
     old_name = connection.settings_dict["NAME"]
     connection.settings_dict["TEST"]["NAME"] = DATABASE
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)

@@ -30,6 +30,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,7 +88,17 @@ def prepare(env: dict, participants: int, password: str) -> None:
     print(f"database {DB_NAME}: migrated and seeded with {participants} participants in {took:.0f} s")
 
 
-def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
+def create_people(env: dict, args, password: str) -> None:
+    """The investigators' and coordinators' own accounts with their authenticators (bench/load_people.py)."""
+    code = (
+        "from bench.load_people import create_people; "
+        f"create_people(investigators={args.investigators}, coordinators={args.coordinators}, "
+        f"password={password!r}, key={env['LOADTEST_TOTP_KEY']!r})"
+    )
+    manage(env, "shell", "-c", code)
+
+
+def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(VENV / "gunicorn"),
@@ -96,6 +107,8 @@ def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--access-logfile",
             "-",
             "--log-level",
@@ -116,63 +129,117 @@ def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer on /healthz")
 
 
-class ConnectionSampler(threading.Thread):
-    """The most connections to the load database seen in pg_stat_activity, sampled every second."""
+class CpuClock:
+    """CPU seconds (user + system) a set of processes spent since ``restart()``, sampled as they run.
 
-    def __init__(self, dsn: dict) -> None:
+    A process first seen after the restart counts from zero (it was born since); one that ended
+    between two samples keeps its last sample.
+    """
+
+    def __init__(self) -> None:
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+
+    def sample(self, pids, *, born_since: bool = True) -> None:
+        for pid in pids:
+            try:
+                times = psutil.Process(pid).cpu_times()
+            except psutil.Error:
+                continue
+            self.first.setdefault(pid, 0.0 if born_since else times.user + times.system)
+            self.last[pid] = times.user + times.system
+
+    def restart(self) -> None:
+        self.first = dict(self.last)
+
+    def seconds(self) -> float:
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+
+
+class Sampler(threading.Thread):
+    """Every second: the connections to the load database (the most seen), and the CPU of gunicorn, of the
+    database's connections and of locust; the CPU counted from ``warmup`` seconds on, as locust's statistics."""
+
+    def __init__(self, dsn: dict, server: subprocess.Popen, locust: subprocess.Popen, warmup: float) -> None:
         super().__init__(daemon=True)
-        self.dsn, self.most, self.running = dsn, 0, True
+        self.dsn, self.server, self.locust, self.most, self.running = dsn, server, locust, 0, True
+        self.clocks = {"app": CpuClock(), "database": CpuClock(), "locust": CpuClock()}
+        self.measure_from = time.monotonic() + warmup
+
+    def processes(self, conn) -> dict[str, list[int]]:
+        master = psutil.Process(self.server.pid)
+        database = [row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME])]
+        return {
+            "app": [master.pid, *(c.pid for c in master.children())],
+            "database": database,
+            "locust": [self.locust.pid],
+        }
 
     def run(self) -> None:
         with psycopg.connect(dbname="postgres", autocommit=True, **self.dsn) as conn:
+            warming = True
             while self.running:
-                row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [DB_NAME]).fetchone()
-                self.most = max(self.most, row[0])
+                pids = self.processes(conn)
+                self.most = max(self.most, len(pids["database"]))
+                for name, clock in self.clocks.items():
+                    clock.sample(pids[name], born_since=not warming)
+                if warming and time.monotonic() >= self.measure_from:
+                    warming = False
+                    for clock in self.clocks.values():
+                        clock.restart()
                 time.sleep(1)
 
+    def stop(self) -> dict[str, float]:
+        self.running = False
+        self.join(5)
+        return {name: clock.seconds() for name, clock in self.clocks.items()}
 
-def run_step(env: dict, dsn: dict, midwives: int, args, out: Path) -> list[dict]:
+
+def run_step(env: dict, dsn: dict, server: subprocess.Popen, midwives: int, args, out: Path) -> dict:
+    """One locust run of warm-up + --seconds; its statistics after the warm-up (sign-ins are over by then),
+    failures, and the CPU seconds of the app, the database and locust in the same window."""
     users = midwives + args.investigators + args.coordinators
     prefix = out / f"step{midwives}"
-    sampler = ConnectionSampler(dsn)
-    sampler.start()
-    subprocess.run(
-        [
-            str(VENV / "locust"),
-            "-f",
-            str(ROOT / "bench" / "locustfile.py"),
-            "--headless",
-            "--host",
-            f"http://127.0.0.1:{args.port}",
-            "-u",
-            str(users),
-            "-r",
-            str(max(1, users // 10)),
-            "-t",
-            f"{args.seconds}s",
-            "--csv",
-            str(prefix),
-            "--only-summary",
-            "--loglevel",
-            "ERROR",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=False,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    sampler.running = False
-    with open(f"{prefix}_stats.csv", newline="") as f:
-        rows = list(csv.DictReader(f))
-    for row in rows:
-        row["db_connections"] = sampler.most
-    return rows
+    command = [
+        str(VENV / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+        "--host", f"http://127.0.0.1:{args.port}", "-u", str(users), "-r", str(args.spawn_rate or max(1, users // 10)),
+        "-t", f"{args.warmup + args.seconds}s", "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR",
+    ]  # fmt: skip
+    step_env = env | {"LOADTEST_WARMUP": str(args.warmup)}
+    with tempfile.TemporaryFile("w+") as errors:
+        locust = subprocess.Popen(command, cwd=ROOT, env=step_env, stdout=subprocess.DEVNULL, stderr=errors, text=True)
+        sampler = Sampler(dsn, server, locust, args.warmup)
+        sampler.start()
+        locust.wait()
+        cpu = sampler.stop()
+        errors.seek(0)
+        stderr = errors.read()
+    stats, failures = Path(f"{prefix}_stats.csv"), Path(f"{prefix}_failures.csv")
+    if not stats.exists():
+        raise SystemExit(f"locust wrote no statistics (exit {locust.returncode}):\n{stderr[-3000:]}")
+    return {
+        "rows": _read_csv(stats),
+        "failures": _read_csv(failures) if failures.exists() else [],
+        "connections": sampler.most,
+        **{f"cpu_{name}": seconds for name, seconds in cpu.items()},
+    }
 
 
-def print_step(midwives: int, rows: list[dict], seconds: int) -> bool:
+def _read_csv(path: Path) -> list[dict]:
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def print_step(midwives: int, step: dict, seconds: int) -> bool:
     """Print one step's table; True when it broke (a midwife p95 over 1 s, or more than 1% failures)."""
-    print(f"\n{midwives} midwives, {seconds} s; most database connections: {rows[0]['db_connections']}")
+    rows, total = step["rows"], step["rows"][-1]
+    requests = int(total["Request Count"]) or 1
+    load = " / ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(f"\n{midwives} midwives, {seconds} s after the warm-up; most database connections: {step['connections']}; "
+          f"load average after the step {load}")  # fmt: skip
+    cpu = {part: step[f"cpu_{part}"] for part in ("app", "database", "locust")}
+    each = ", ".join(f"{part} {1000 * seconds / requests:.1f} ms" for part, seconds in cpu.items())
+    print(f"CPU per request: {each} ({' + '.join(f'{s:.0f}' for s in cpu.values())} s for {requests} requests)")
     print("| endpoint | requests | failures | p50 ms | p95 ms | p99 ms | req/s |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     broke = False
@@ -183,8 +250,10 @@ def print_step(midwives: int, rows: list[dict], seconds: int) -> bool:
         )
         if row["Name"] in MIDWIFE_ENDPOINTS and float(row["95%"] or 0) > 1000:
             broke = True
-        if row["Name"] == "Aggregated" and int(row["Failure Count"]) > 0.01 * int(row["Request Count"]):
-            broke = True
+    if int(total["Failure Count"]) > 0.01 * requests:
+        broke = True
+    for failure in step["failures"]:
+        print(f"  failed {failure['Occurrences']}×: {failure['Name']}: {failure['Error']}")
     return broke
 
 
@@ -192,12 +261,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=500)
     parser.add_argument("--steps", default="50,100,150,200,250", help="numbers of midwives, one locust run each")
-    parser.add_argument("--seconds", type=int, default=60, help="length of each step")
+    parser.add_argument("--seconds", type=int, default=60, help="length of each step, measured after the warm-up")
+    parser.add_argument("--warmup", type=int, default=30, help="seconds before measuring: everyone signs in")
     parser.add_argument("--investigators", type=int, default=5)
     parser.add_argument("--coordinators", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (more than 1: gthread)")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--spawn-rate", type=float, help="users started per second (default: all in 10 s)")
     parser.add_argument("--keep", action="store_true", help="keep the trialsite_load database")
+    parser.add_argument("--reuse", action="store_true", help="use the trialsite_load database a --keep run left")
     args = parser.parse_args()
     if not (VENV / "locust").exists():
         raise SystemExit("locust is not installed: .venv/bin/pip install -r bench/requirements.txt")
@@ -211,16 +284,24 @@ def main() -> None:
         "SECURE_SSL_REDIRECT": "false",
         "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
         "LOADTEST_PASSWORD": password,
+        "LOADTEST_TOTP_KEY": secrets.token_hex(20),
+        "LOADTEST_INVESTIGATORS": str(args.investigators),
+        "LOADTEST_COORDINATORS": str(args.coordinators),
     }
-    recreate_database(dsn)
+    if not args.reuse:
+        recreate_database(dsn)
     server = None
     try:
-        prepare(env, args.participants, password)
-        server = start_server(env, args.port, args.workers)
+        if args.reuse:
+            manage(env, "seed_demo", f"--password={password}")  # the demo users' passwords of this run
+        else:
+            prepare(env, args.participants, password)
+        create_people(env, args, password)
+        server = start_server(env, args.port, args.workers, args.threads)
         with tempfile.TemporaryDirectory() as out:
             for midwives in [int(n) for n in args.steps.split(",")]:
-                rows = run_step(env, dsn, midwives, args, Path(out))
-                if print_step(midwives, rows, args.seconds):
+                step = run_step(env, dsn, server, midwives, args, Path(out))
+                if print_step(midwives, step, args.seconds):
                     print(f"\nBreaking point: {midwives} concurrent midwives (p95 over 1 s or more than 1% failures)")
                     break
     finally:

@@ -8,91 +8,74 @@
 - Coordinators open completeness and download the CSV export.
 
 The server runs in production mode behind no proxy, so requests say they came through HTTPS
-(X-Forwarded-Proto, as the documented proxy sets it) and the Secure cookies are sent back over
-the loopback connection.
+(X-Forwarded-Proto, as the documented proxy sets it); locust's FastHttpUser sends the Secure
+cookies back over the loopback connection. FastHttpUser, not HttpUser: locust shares the two
+cores with the server, and its cheaper client leaves more of them to the app.
+
+What a person reads from a page and how an answer is judged (a save answers 200 with Today
+itself and ``Content-Location``) is in bench/flows.py, tested against the app in
+tests/trialsite/test_loadtest_flows.py.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
-import re
-from html.parser import HTMLParser
+from http.cookiejar import DefaultCookiePolicy
 
-from locust import HttpUser, between, constant, task
+import gevent
+from flows import (
+    FORM_LINK,
+    TIMELINE_LINK,
+    Saved,
+    filled,
+    form_fields,
+    is_export,
+    poll_url,
+    recorded_as_missing,
+    refusal,
+    save_outcome,
+    timelines_in_list,
+    totp,
+)
+from locust import FastHttpUser, between, constant, events, task
 
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "")
-FORM_LINK = re.compile(r'href="(/observations/participant/(\d+)/day/(\d+)/)"')
-TIMELINE_LINK = re.compile(r'href="(/observations/participant/(\d+)/)"')
-FINGERPRINT = re.compile(r'data-fingerprint="([^"]*)"')
-NEW_DAY = {
-    "feeds_24h": "9",
-    "wet_diapers_24h": "7",
-    "sleep_after_feed_hours": "2.5",
-    "breast_full_then_soft": "yes",
-    "adherence": "yes",
-    "massage_minutes": "15",
-}
+TOTP_KEY = os.environ.get("LOADTEST_TOTP_KEY", "")
+INVESTIGATORS = int(os.environ.get("LOADTEST_INVESTIGATORS", "5"))
+COORDINATORS = int(os.environ.get("LOADTEST_COORDINATORS", "2"))
 
 
-class FormFields(HTMLParser):
-    """The name → value pairs a browser would submit for the first form with a CSRF token."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: dict[str, str] = {}
-        self.select: str | None = None
-        self.textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") not in ("submit", "button", "checkbox", "radio"):
-            self.fields[name] = a.get("value") or ""
-        elif tag == "input" and name and a.get("type") in ("checkbox", "radio") and "checked" in a:
-            self.fields[name] = a.get("value") or "on"
-        elif tag == "select" and name:
-            self.select = name
-            self.fields.setdefault(name, "")
-        elif tag == "option" and self.select and ("selected" in a or not self.fields[self.select]):
-            self.fields[self.select] = a.get("value") or ""
-        elif tag == "textarea" and name:
-            self.textarea = name
-            self.fields[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self.select = None
-        elif tag == "textarea":
-            self.textarea = None
-
-    def handle_data(self, data):
-        if self.textarea:
-            self.fields[self.textarea] += data
+@events.test_start.add_listener
+def measure_after_the_warm_up(environment, **kwargs):
+    """Statistics from LOADTEST_WARMUP seconds on: the sign-ins (a deliberate password hash each) are over."""
+    warmup = float(os.environ.get("LOADTEST_WARMUP", "0"))
+    if warmup and environment.runner is not None:
+        gevent.spawn_later(warmup, environment.runner.stats.reset_all)
 
 
-def form_fields(html: str) -> dict[str, str]:
-    parser = FormFields()
-    parser.feed(html)
-    return parser.fields
+class LoopbackCookies(DefaultCookiePolicy):
+    """Send the Secure cookies back over the loopback connection (the server believes it is behind HTTPS)."""
+
+    def return_ok_secure(self, cookie, request):
+        return True
 
 
-class Person(HttpUser):
+class Person(FastHttpUser):
     abstract = True
     username = ""
+    second_factor = True
+    default_headers = {"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
 
     def on_start(self):
-        self.client.hooks["response"].append(self.keep_cookies)
-        self.client.headers.update({"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"})
-        page = self.client.get("/accounts/login/", name="sign-in page")
-        fields = form_fields(page.text)
+        self.client.cookiejar.set_policy(LoopbackCookies())
+        fields = form_fields(self.client.get("/accounts/login/", name="sign-in page").text)
         fields.update(username=self.username, password=PASSWORD)
         self.post("/accounts/login/", fields, name="sign in")
-
-    def keep_cookies(self, response, **kwargs):
-        """Keep Secure cookies as plain ones: requests sends Secure cookies only over https."""
-        for cookie in response.cookies:
-            self.client.cookies.set(cookie.name, cookie.value)
+        if self.second_factor:  # investigators and coordinators (trialsite.roles.SECOND_FACTOR_ROLES)
+            fields = form_fields(self.client.get("/accounts/two-factor/", name="second factor page").text)
+            self.post("/accounts/two-factor/", fields | {"token": totp(TOTP_KEY)}, name="second factor")
 
     def post(self, path: str, data: dict, name: str, **kwargs):
         origin = f"https://{self.host.split('://', 1)[1]}"
@@ -102,6 +85,7 @@ class Person(HttpUser):
 
 class Midwife(Person):
     weight = 50
+    second_factor = False
     wait_time = between(1, 3)
     username = "midwife.srp1"
 
@@ -115,6 +99,8 @@ class Midwife(Person):
         due = FORM_LINK.findall(today)
         seen = {m[0] for m in TIMELINE_LINK.findall(today)} | {f"/observations/participant/{m[1]}/" for m in due}
         self.timelines = list(seen | set(self.timelines))[:50]
+        if not due and not self.timelines:  # nothing on Today: her mothers are on the participant list
+            self.timelines = timelines_in_list(self.client.get("/enrollment/participants/", name="participants").text)
         if due:
             self.save(random.choice(due)[0], "form (new day)")
         elif self.timelines:
@@ -125,57 +111,63 @@ class Midwife(Person):
 
     def save(self, path: str, name: str):
         fields = form_fields(self.client.get(path, name=f"{name} GET").text)
-        correction = "reason" in fields
-        if not correction:
-            massage = "massage_minutes" in fields
-            fields.update({k: v for k, v in NEW_DAY.items() if k != "massage_minutes" or massage})
-        else:
-            fields["reason"] = "koreksi hitungan popok"
-            fields["wet_diapers_24h"] = str(random.choice([5, 6, 7, 8]))
-        fields.pop("missing_reason", None)
+        if recorded_as_missing(fields):
+            return
+        fields = filled(fields, random.choice([5, 6, 7, 8]))
         with self.post(path, fields, f"{name} POST", catch_response=True) as response:
-            if response.status_code == 200 and not correction:  # visited out of its window: say why, as she would
-                response.success()
-                fields["deviation_reason"] = "kunjungan terlambat"
-                self.save_late(path, fields)
-            elif response.status_code != 302:
-                response.failure(f"not saved: {response.status_code}")
+            outcome = self.judge(response, first_entry=name == "form (new day)")
+        if outcome is Saved.NEEDS_DEVIATION_REASON:  # visited out of its window: say why, as she would
+            with self.post(path, fields | {"deviation_reason": "kunjungan terlambat"}, "form (new day, late) POST",
+                           catch_response=True) as response:  # fmt: skip
+                self.judge(response, first_entry=True)
 
-    def save_late(self, path: str, fields: dict):
-        """A day outside its window needs a deviation reason; failing again means another midwife saved it first."""
-        with self.post(path, fields, "form (new day, late) POST", catch_response=True) as response:
-            if response.status_code != 302:
-                response.failure(f"not saved: {response.status_code}")
+    @staticmethod
+    def judge(response, *, first_entry: bool) -> Saved:
+        """Saved, or asked for a reason: a success. Taken meanwhile by another simulated midwife: a success
+        listed under its own name. Anything else: a failure, with the form's first error."""
+        outcome = save_outcome(response.status_code, response.headers, response.text, first_entry=first_entry)
+        if outcome is Saved.TAKEN:
+            response.request_meta["name"] += " (taken meanwhile)"
+        if outcome is Saved.REFUSED:
+            response.failure(f"not saved: {refusal(response.status_code, response.text)}")
+        else:
+            response.success()
+        return outcome
 
 
 class Investigator(Person):
-    weight = 5
+    fixed_count = INVESTIGATORS  # the midwives are the rest of -u
     wait_time = constant(5)
-    username = "investigator"
+    numbers = itertools.count()
+
+    @property
+    def username(self) -> str:  # one account each (bench/load_people.py): a code of an authenticator works once
+        if not hasattr(self, "_username"):
+            self._username = f"investigator.load{next(self.numbers) % INVESTIGATORS + 1}"
+        return self._username
 
     def on_start(self):
         super().on_start()
-        page = self.client.get("/analysis/", name="dashboard").text
-        found = FINGERPRINT.search(page)
-        self.fingerprint = found.group(1) if found else ""
+        self.poll_url = poll_url(self.client.get("/analysis/", name="dashboard").text) or "/analysis/live/"
 
     @task
     def poll(self):
-        response = self.client.get(
-            "/analysis/live/",
-            params={"fingerprint": self.fingerprint},
-            headers={"HX-Request": "true"},
-            name="live poll",
-        )
-        found = FINGERPRINT.search(response.text) if response.status_code == 200 else None
-        if found:
-            self.fingerprint = found.group(1)
+        """As the page's htmx does: a 204 keeps the poller; a 200 brings a new one (and the changed sections)."""
+        response = self.client.get(self.poll_url, headers={"HX-Request": "true"}, name="live poll")
+        if response.status_code == 200:
+            self.poll_url = poll_url(response.text) or self.poll_url
 
 
 class Coordinator(Person):
-    weight = 2
+    fixed_count = COORDINATORS
     wait_time = between(5, 15)
-    username = "coordinator"
+    numbers = itertools.count()
+
+    @property
+    def username(self) -> str:
+        if not hasattr(self, "_username"):
+            self._username = f"coordinator.load{next(self.numbers) % COORDINATORS + 1}"
+        return self._username
 
     @task(3)
     def completeness(self):
@@ -183,9 +175,8 @@ class Coordinator(Person):
 
     @task(1)
     def export(self):
-        page = self.client.get("/analysis/export/", name="export page")
-        fields = form_fields(page.text)
+        fields = form_fields(self.client.get("/analysis/export/", name="export page").text)
         fields.update(file_format="csv", layout="long")
         with self.post("/analysis/export/download/", fields, "export download", catch_response=True) as response:
-            if response.status_code != 200 or not response.content.startswith(b"PK"):
-                response.failure(f"no export: {response.status_code}")
+            if not is_export(response.status_code, response.headers, response.content):
+                response.failure(f"no export: {response.status_code} {response.text[:150]!r}")

@@ -65,7 +65,7 @@ class ParticipantViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
                 raise serializers.ValidationError({"arm": ["Unknown arm code."]})
         consent = None
         if "consented_on" in fields:
-            consent = services.ConsentDetails(fields["consented_on"], fields["consent_form_version"])
+            consent = services.ConsentDetails(fields["consented_on"], fields.get("consent_form_version", ""))
         participant = services.enroll_participant(
             screening=screening,
             by=request.user,

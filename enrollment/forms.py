@@ -118,8 +118,7 @@ class EnrollForm(forms.Form):
     def consent(self) -> ConsentDetails | None:
         if "consented_on" not in self.cleaned_data:
             return None
-        version = self.cleaned_data["consent_form_version"].strip() or self.current_version
-        return ConsentDetails(self.cleaned_data["consented_on"], version)
+        return ConsentDetails(self.cleaned_data["consented_on"], self.cleaned_data["consent_form_version"])
 
 
 class WithdrawForm(forms.Form):

@@ -109,15 +109,17 @@ class EnrollSerializer(serializers.Serializer):
 
     screening = serializers.IntegerField()
     consented_on = serializers.DateField(required=False)
-    consent_form_version = serializers.CharField(required=False, allow_blank=True)
+    consent_form_version = serializers.CharField(
+        required=False, allow_blank=True, help_text="blank or left out: the study's current consent form"
+    )
     enrolled_on = serializers.DateField(required=False)
     intervention_start = serializers.DateField(required=False)
     arm = serializers.CharField(required=False, help_text="arm code; only when the study assigns arms")
     rationale = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
-        if ("consented_on" in attrs) != bool(attrs.get("consent_form_version")):
-            raise serializers.ValidationError("Give both consented_on and consent_form_version, or neither.")
+        if attrs.get("consent_form_version", "").strip() and "consented_on" not in attrs:
+            raise serializers.ValidationError({"consented_on": ["Give the consent date with the form version."]})
         return attrs
 
 

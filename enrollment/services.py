@@ -93,12 +93,16 @@ def screen_mother(
 
 
 @transaction.atomic
-def record_consent(*, screening: Screening, consented_on: date, form_version: str, by) -> Consent:
-    """Record written informed consent for an eligible screening."""
+def record_consent(*, screening: Screening, consented_on: date, form_version: str = "", by) -> Consent:
+    """Record written informed consent for an eligible screening.
+
+    A blank ``form_version`` means the study's current consent form (pages and API alike).
+    """
     require_unlocked(screening.study)
     if not screening.eligible:
         raise EnrollmentError(_("Consent can only be recorded after an eligible screening."))
-    if not form_version.strip():
+    form_version = form_version.strip() or screening.study.consent_form_version.strip()
+    if not form_version:
         raise EnrollmentError({"consent_form_version": [_("Give the version of the consent form.")]})
     _raise_if(
         rules.merge(
@@ -113,7 +117,7 @@ def record_consent(*, screening: Screening, consented_on: date, form_version: st
         raise EnrollmentError(_("Consent has already been recorded for this screening."))
     with audit.reason(_("Informed consent"), user=by.pk):
         return Consent.objects.create(
-            screening=screening, consented_on=consented_on, form_version=form_version.strip(), obtained_by=by
+            screening=screening, consented_on=consented_on, form_version=form_version, obtained_by=by
         )
 
 
@@ -154,7 +158,7 @@ def _choose_arm(*, site: Site, arm: Arm | None, rationale: str) -> tuple[Arm, Al
 @dataclass(frozen=True)
 class ConsentDetails:
     consented_on: date
-    form_version: str
+    form_version: str = ""  # blank: the study's current consent form
 
 
 def _consent_on_file(screening: Screening, consent: ConsentDetails | None, by) -> Consent:

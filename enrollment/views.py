@@ -39,7 +39,7 @@ from enrollment.models import (
     Site,
 )
 from enrollment.schedule import schedule
-from enrollment.visibility import view_for
+from enrollment.visibility import shown_flow, view_for
 from trialsite.decorators import capability_required
 from trialsite.roles import Capability, can
 
@@ -249,7 +249,8 @@ def screening_log(request):
 def flow(request):
     """Participant flow diagram and baseline table of the study (coordinators and investigators)."""
     study = get_study_for_user(request.user, request.GET.get("study"))
-    context = {"study": study, "flow": reports.flow_counts(study), "baseline": reports.baseline_table(study)}
+    flow = shown_flow(reports.flow_counts(study), arms_hidden=view_for(request.user, study).arms_hidden)
+    context = {"study": study, "flow": flow, "baseline": reports.baseline_table(study)}
     return render(request, "enrollment/flow.html", context)
 
 

@@ -7,7 +7,10 @@ Two decisions, each made here once:
   a viewer without ``SEE_UNMASKED_RESULTS`` sees no arm, allocation, adherence or any other
   arm-specific field tied to a participant or an observation, may not filter by arm, and sees
   outcome figures pooled only (``analysis.masking.outcome_masked_for`` asks this function).
-  Per-arm enrolment counts (the flow diagram) reveal no outcome and may stay.
+  Per-arm enrolment counts (the flow diagram) reveal no outcome and may stay; what happened after
+  allocation (follow-up status, reasons for leaving, analysed or not) is counted for all arms
+  together (:func:`shown_flow`): per arm, read beside the participant list's statuses, a single
+  withdrawal would name its arm.
 - :func:`identified_for` — a viewer without ``SEE_IDENTIFIERS`` (the investigator) sees what the
   de-identified export holds (:mod:`enrollment.deidentify`): the pseudonym instead of the
   participant ID, days relative to day 1 instead of calendar dates, no free text, no name,
@@ -42,6 +45,36 @@ def arm_hidden_for(user, study: Study) -> bool:
         return False
     control = control_for(study)
     return control.outcome_masking and not control.is_locked
+
+
+ALLOCATION_KEYS = ("code", "label", "allocated")
+"""What each arm of the participant flow keeps while arms are hidden: how many were allocated to it."""
+
+
+def shown_flow(flow: dict, *, arms_hidden: bool) -> dict:
+    """The participant flow (``enrollment.reports.flow_counts``, with the analysed counts when the
+    analysis added them) as a viewer sees it.
+
+    ``flow["pooled"]`` is None when the arms are shown. While they are hidden, each arm row keeps only
+    ``ALLOCATION_KEYS`` and ``flow["pooled"]`` holds every other count of an arm row, and their
+    reasons, summed over all arms (code ``"all"``)."""
+    if not arms_hidden:
+        return flow | {"pooled": None}
+    rows = flow["arms"]
+    pooled = {"code": "all", "label": _("All arms"), "allocated": sum(row["allocated"] for row in rows)}
+    for key in rows[0].keys() - ALLOCATION_KEYS if rows else ():
+        values = [row[key] for row in rows]
+        pooled[key] = _merged_reasons(values) if isinstance(values[0], list) else sum(values)
+    return flow | {"arms": [{key: row[key] for key in ALLOCATION_KEYS} for row in rows], "pooled": pooled}
+
+
+def _merged_reasons(lists: list[list[dict]]) -> list[dict]:
+    """Reason counts ({..., "count"}) of several arms as one list: equal reasons summed, largest first."""
+    merged: dict[tuple, dict] = {}
+    for reason in (reason for reasons in lists for reason in reasons):
+        key = tuple(sorted((k, str(v)) for k, v in reason.items() if k != "count"))
+        merged.setdefault(key, reason | {"count": 0})["count"] += reason["count"]
+    return sorted(merged.values(), key=lambda reason: -reason["count"])
 
 
 def identified_for(user) -> bool:

@@ -140,7 +140,9 @@ def record_observation_once(
         if existing is not None:
             return existing, False
         require_unlocked(participant.study)
-        Participant.objects.select_for_update().filter(pk=participant.pk).first()  # one writer per participant
+        # One writer per participant; FOR NO KEY UPDATE, so that the key checks of other saves (done at
+        # COMMIT, under the audit chain's lock) never wait for this row (tests/observations/test_save_locks.py).
+        Participant.objects.select_for_update(no_key=True).filter(pk=participant.pk).first()
         cleaned = _validated(participant, day, values, today)
         if Observation.objects.filter(participant=participant, day=day).exists():
             raise ValidationError(
@@ -166,7 +168,13 @@ def correct_observation(
         raise ValidationError({"reason": [_("Give the reason for this change.")]})
     cleaned = _validated(observation.participant, observation.day, values, today)
     with transaction.atomic(), audit.reason(reason.strip(), user=_user_pk(by)):
-        current = Observation.objects.select_for_update().select_related("participant__study").get(pk=observation.pk)
+        # Only the observation's row, FOR NO KEY UPDATE: a plain FOR UPDATE with select_related locked the
+        # participant and study rows too, and deadlocked with other saves' key checks at COMMIT.
+        current = (
+            Observation.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("participant__study")
+            .get(pk=observation.pk)
+        )
         if current.is_locked:
             raise ValidationError(_("This observation is verified and locked; ask the coordinator to unlock it."))
         if current.version != expected_version:

@@ -82,9 +82,14 @@ def ensure_chromium() -> None:
 
 
 def serve(port: int) -> None:
+    """Hand this process over to ``manage.py quickstart`` (exec, not a child): Ctrl-C, TERM and HUP
+    then reach the server itself, which stops the embedded PostgreSQL with it. A child would be
+    killed outright when this process was interrupted, and left running when it was terminated."""
     ensure_venv("requirements.txt")
     run(PYTHON, "manage.py", "compiletranslations")
-    run(PYTHON, "manage.py", "quickstart", "--port", str(port), env=serve_environment())
+    command = [str(PYTHON), "manage.py", "quickstart", "--port", str(port)]
+    print("+", " ".join(command), flush=True)
+    os.execve(command[0], command, serve_environment())
 
 
 def serve_environment() -> dict:

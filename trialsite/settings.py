@@ -142,7 +142,7 @@ else:
             "NAME": EMBEDDED_DB_NAME,
             "USER": APP_ROLE,
             "OWNER": {"USER": OWNER_ROLE},
-            "EMBEDDED": str(BASE_DIR / "var" / "pgdata"),
+            "EMBEDDED": env.str("EMBEDDED_DATA_DIR", default=str(BASE_DIR / "var" / "pgdata")),
         }
     }
 # Several test runs can share one server when each names its own test database.

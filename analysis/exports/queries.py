@@ -19,6 +19,7 @@ from enrollment.models import Arm, Participant, Site
 from observations.models import Observation
 
 CHUNK = 5000
+CELLS = 80_000
 
 
 @dataclass(frozen=True)
@@ -113,10 +114,14 @@ def copy_csv(query: tuple[str, list], write) -> None:
             write(bytes(chunk))
 
 
-def iter_rows(query: tuple[str, list]) -> Iterator[tuple]:
-    """The rows of ``query`` through a server-side cursor, CHUNK at a time."""
+def iter_rows(query: tuple[str, list], *, columns: int = 1) -> Iterator[tuple]:
+    """The rows of ``query`` (``columns`` wide) through a server-side cursor, CHUNK rows or CELLS cells at a time.
+
+    The cap on cells keeps a fetch of the wide layout (80+ columns) as small as one of the long one.
+    """
     sql, params = query
+    size = max(1, min(CHUNK, CELLS // columns))
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
-        while rows := cursor.fetchmany(CHUNK):
+        while rows := cursor.fetchmany(size):
             yield from rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,7 @@ from analysis.exports.writers import Table, write_tables
 from analysis.visibility import visible_results
 from enrollment.models import Study
 from trialsite import audit
+from trialsite.numbers import machine_numbers
 from trialsite.roles import Capability, can
 
 LANGUAGES = ("id", "en")
@@ -87,7 +89,9 @@ def build_tables(study: Study, options: ExportOptions, *, masked: bool) -> list[
 
 def _sql_table(name: str, variables, build) -> Table:
     """Rows as stored for XLSX, SPSS and Stata; the COPY query (CSV) with text escaped against formulas."""
-    return Table(name, variables, lambda: iter_rows(build(variables)), build(columns.csv_safe(variables)))
+    source = build(variables)
+    rows = partial(iter_rows, source, columns=len(variables))
+    return Table(name, variables, rows, build(columns.csv_safe(variables)), source)
 
 
 def _header(study: Study, user, options: ExportOptions, masked: bool) -> dict:
@@ -113,7 +117,7 @@ def export_bundle(*, study: Study, by, options: ExportOptions, folder: Path) -> 
     check_export_allowed(by, deidentified=options.deidentified)
     options.check(study)
     outermost = not connection.in_atomic_block
-    with transaction.atomic(), translation.override(options.language):
+    with transaction.atomic(), translation.override(options.language), machine_numbers():
         if outermost:
             connection.cursor().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         visible = visible_results(by, study, population="complete_cases")

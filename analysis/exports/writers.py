@@ -4,7 +4,8 @@ Values arrive as the SQL formats them (interchange text for dates and categories
 numbers). CSV keeps them as they are, except that text a spreadsheet would run as a formula
 gets a leading apostrophe (undone by the import); XLSX writes numbers and dates as such and
 text always as string cells; SPSS and Stata get numbers, dates and integer-coded categories
-with variable and value labels.
+with variable and value labels, written row by row by our own writers (writers_sav.py,
+writers_dta.py: no library writes those formats without holding the whole table).
 
 CSV may start with a UTF-8 byte-order mark (``bom=True``, the "for Excel" option): Excel reads a
 CSV without one in the computer's legacy code page and garbles every non-ASCII letter; R, Stata,
@@ -15,37 +16,38 @@ from __future__ import annotations
 
 import codecs
 import csv
-import math
-from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pyreadstat
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from analysis.exports import writers_dta, writers_sav
 from analysis.exports.codebook import codebook_header, codebook_rows
-from analysis.exports.columns import CATEGORY, DATE, DECIMAL, INTEGER, TEXT, Variable
+from analysis.exports.columns import DATE, DECIMAL, TEXT, Variable
 from analysis.exports.queries import copy_csv
+from analysis.exports.writers_coded import Shape, measure
 from observations.interchange import escape_formula
 
 FORMATS = ("csv", "xlsx", "sav", "dta")
-STATA_LABEL_MAX = 80
 
 
 @dataclass
 class Table:
-    """A data file: its variables and its rows (a fresh iterator per call); ``query`` allows COPY."""
+    """A data file: its variables and its rows (a fresh iterator per call); ``query`` allows COPY.
+
+    ``source`` is the SQL that ``rows`` reads, for the row count and text widths that SPSS and
+    Stata headers need before the first row (without it they take one more pass over ``rows``).
+    """
 
     name: str
     variables: list[Variable]
     rows: Callable[[], Iterator[tuple]]
     query: tuple[str, list] | None = None
+    source: tuple[str, list] | None = None
 
 
 def _text(variable: Variable, value) -> str:
@@ -128,55 +130,18 @@ def _cell(sheet, value):
     return cell
 
 
-def _coded(variable: Variable, value):
-    """A value for SPSS/Stata: categories as their integer code, numbers as floats (NaN = missing), dates as dates."""
-    if value is None:
-        return {TEXT: "", DATE: None}.get(variable.kind, math.nan)
-    if variable.kind == CATEGORY:
-        return float(next(code for v, code, _label in variable.codes if v == value))
-    if variable.kind in (INTEGER, DECIMAL):
-        return float(value)
-    if variable.kind == DATE:
-        return date.fromisoformat(value)
-    return value
-
-
-def _frame(table: Table) -> pd.DataFrame:
-    """The table as a DataFrame built column by column (pyreadstat writes whole frames only).
-
-    Numbers and codes go into float64 arrays, 8 bytes a cell; a date or text that repeats is one
-    shared object (``seen``), so a cell of any kind costs one pointer, not a Python object per row.
-    """
-    numeric = [v.kind in (INTEGER, DECIMAL, CATEGORY) for v in table.variables]
-    columns = [array("d") if n else [] for n in numeric]
-    seen: dict = {}
-    for row in table.rows():
-        for v, column, value in zip(table.variables, columns, row, strict=True):
-            key = (v.name, value)
-            coded = seen.get(key)
-            if coded is None:
-                coded = seen[key] = _coded(v, value)
-            column.append(coded)
-    return pd.DataFrame({
-        v.name: np.frombuffer(c, dtype="float64") if n else np.array(c, dtype=object)
-        for v, c, n in zip(table.variables, columns, numeric, strict=True)
-    })  # fmt: skip
-
-
-def _labels(table: Table, limit: int | None = None) -> tuple[list[str], dict]:
-    labels = [str(v.label)[:limit] if limit else str(v.label) for v in table.variables]
-    value_labels = {v.name: {code: str(label) for _v, code, label in v.codes} for v in table.variables if v.codes}
-    return labels, value_labels
-
-
 def write_sav(table: Table, path: Path) -> None:
-    labels, value_labels = _labels(table)
-    pyreadstat.write_sav(_frame(table), str(path), column_labels=labels, variable_value_labels=value_labels)
+    shape = _shape(table)  # before the rows: measured first, then read in the same snapshot
+    writers_sav.write_sav(table.variables, table.rows(), shape, path)
 
 
 def write_dta(table: Table, path: Path) -> None:
-    labels, value_labels = _labels(table, STATA_LABEL_MAX)
-    pyreadstat.write_dta(_frame(table), str(path), column_labels=labels, variable_value_labels=value_labels)
+    shape = _shape(table)
+    writers_dta.write_dta(table.variables, table.rows(), shape, path)
+
+
+def _shape(table: Table) -> Shape:
+    return measure(table.variables, table.source, table.rows)
 
 
 def write_tables(fmt: str, tables: list[Table], folder: Path, *, bom: bool = False) -> list[Path]:

@@ -36,6 +36,7 @@ from analysis.frames import (
     load_participants,
 )
 from analysis.results.planned import planned_labels, planned_results
+from trialsite.numbers import machine_numbers, significant
 
 __all__ = [
     "POPULATIONS",
@@ -84,9 +85,11 @@ def compute_results(study, *, population: str = "complete_cases", arms: list[str
     ``arms`` chooses and orders the arms by code (default: all, in arm order); the first arm is
     the first group of every Mann–Whitney comparison. With other than two arms there is no
     between-group comparison: ``mann_whitney`` is ``{}`` and a flag says why.
-    Raises ValueError for an unknown population or arm code.
+    Raises ValueError for an unknown population or arm code. The warnings write their numbers with
+    a decimal point in every language, as the JSON does (``manage.py analyze``, the API, files).
     """
-    return results_from_data(load_analysis_data(study, population=population, arms=arms))
+    with machine_numbers():
+        return results_from_data(load_analysis_data(study, population=population, arms=arms))
 
 
 def load_analysis_data(study, *, population: str = "complete_cases", arms: list[str] | None = None) -> AnalysisData:
@@ -152,7 +155,7 @@ def results_from_data(data: AnalysisData) -> dict:
             "groups": groups,
             "mann_whitney": comparisons,
             "daily": {arm.code: _daily(arm.day_scores, data.n_days) for arm in data.arms},
-            "flags": stats.flags(groups, comparisons, data.alpha, _) + _study_flags(data) + plan_flags,
+            "flags": stats.flags(groups, comparisons, data.alpha, _, _in_words) + _study_flags(data) + plan_flags,
         }
         | planned
     )
@@ -237,6 +240,11 @@ def _daily(day_scores: dict[int, list[int]], n_days: int) -> list[dict]:
         described = stats.describe(day_scores.get(day, []))
         summary.append({"day": day} | {key: described[key] for key in ("n", "median", "q1", "q3", "mean")})
     return summary
+
+
+def _in_words(value: float) -> str:
+    """Alpha or a p-value quoted in a warning, as the reader's language writes it ("0,05")."""
+    return significant(value, 4)
 
 
 def _study_flags(data: AnalysisData) -> list[dict]:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from analysis import stats
 from analysis.sap import AnalysisRole, Multiplicity, PlanContent, PlannedAnalysis, role_in_population
+from trialsite.numbers import significant
 
 LANGUAGES = ("id", "en")
 INDICATORS = (
@@ -215,13 +216,13 @@ def _explain(tests: dict, labels: dict, alpha: float) -> str:
             "alpha = %(alpha)s). The t-tests and the ANCOVA assume normally distributed differences, so "
             "the rank tests (Wilcoxon within the arms, Mann–Whitney between them), which do not, are the "
             "primary analyses; the parametric tests are sensitivity analyses only."
-        ) % {"arms": names, "alpha": f"{alpha:g}"}
+        ) % {"arms": names, "alpha": significant(alpha, 4)}
     if rejected:
         return _(
             "The Shapiro–Wilk test rejects normality of the change scores in %(arms)s (p below alpha = "
             "%(alpha)s). The t-tests assume normally distributed differences, so the rank tests, which do "
             "not, are the primary analyses; the parametric tests are sensitivity analyses only."
-        ) % {"arms": names, "alpha": f"{alpha:g}"}
+        ) % {"arms": names, "alpha": significant(alpha, 4)}
     if judged:
         return _(
             "The Shapiro–Wilk test does not reject normality of the change scores in any arm. The scores "
@@ -290,7 +291,8 @@ def _compare(p_primary, p_other, up_primary, up_other, alpha, where: str, name: 
         )
     else:
         return []
-    values = {"where": where, "name": name, "p1": f"{p_primary:.3g}", "p2": f"{p_other:.3g}", "alpha": f"{alpha:g}"}
+    values = {"where": where, "name": name, "p1": significant(p_primary, 3), "p2": significant(p_other, 3),
+              "alpha": significant(alpha, 4)}  # fmt: skip
     return [{"code": "sensitivity_disagrees", "message": message % values}]
 
 
@@ -304,5 +306,5 @@ def _design_changed(summary: dict, data) -> list[dict]:
     message = _(
         "The locked analysis plan recorded pre day %(pre)s, post day %(post)s and alpha = %(alpha)s; the study "
         "design now says otherwise. These results do not follow the plan: amend it, giving the reason."
-    ) % {"pre": recorded["pre_day"], "post": recorded["post_day"], "alpha": f"{recorded['alpha']:g}"}
+    ) % {"pre": recorded["pre_day"], "post": recorded["post_day"], "alpha": significant(recorded["alpha"], 4)}
     return [{"code": "plan_design_changed", "message": message}]

@@ -16,8 +16,9 @@ paired_t_test(pre, post) / welch_t_test({a: x, b: y}) / shapiro_wilk(values) / a
     Parametric sensitivity analyses (parametric.py), as R's t.test, shapiro.test and lm.
 mcnemar(before, after) / fisher_exact(table) / holm(p_values)
     Met/not-met indicators (categorical.py), as R's binom.test/mcnemar.test, fisher.test, p.adjust.
-flags(groups, mann_whitney, alpha, gettext) -> list[{"code", "message"}]
-    exact_asymptotic_disagree, few_nonzero_differences, baseline_imbalance.
+flags(groups, mann_whitney, alpha, gettext, number) -> list[{"code", "message"}]
+    exact_asymptotic_disagree, few_nonzero_differences, baseline_imbalance (``number`` writes alpha
+    and the p-values into the sentences, e.g. with the reader's decimal separator).
 
 None semantics (all results are JSON-safe: Python int/float/str/None, never NaN or inf)
 --------------------------------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,24 +16,11 @@ from observations.safety import adverse_events, alerts
 from observations.safety.access import can_enter_adverse_events, get_adverse_event_for_user, is_alerted
 from observations.safety.forms import AdverseEventFilterForm, AdverseEventForm, ReportForm
 from observations.safety.models import SERIOUSNESS_CRITERIA, AdverseEvent
+from observations.safety.pages import acted, error_dict, page_of
 from observations.safety.serializers import AE_SHOWN_FIELDS
 from trialsite import audit
 from trialsite.decorators import capability_required
 from trialsite.roles import Capability
-
-PAGE_SIZE = 50
-
-
-def page_of(rows, number, size: int = PAGE_SIZE):
-    """One page of ``rows``. Its rows are always fetched (an empty page too), so a page costs the same
-    number of queries whether the register is empty or not."""
-    page = Paginator(rows, size).get_page(number)
-    page.object_list = list(rows[(page.number - 1) * size : page.number * size])
-    return page
-
-
-def _error_dict(exc: ValidationError) -> dict:
-    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
 
 
 @capability_required(Capability.READ_SAFETY)
@@ -68,7 +56,7 @@ def ae_new(request, pk: int):
     try:
         event = adverse_events.record_adverse_event(participant=participant, values=form.values(), by=request.user)
     except ValidationError as exc:
-        form.add_service_errors(_error_dict(exc))
+        form.add_service_errors(error_dict(exc))
         return _ae_form_page(request, participant, form)
     messages.success(request, _("Adverse event saved."))
     if event.serious:
@@ -88,7 +76,7 @@ def ae_follow_up(request, pk: int):
             expected_version=form.cleaned_data["version"] or 0,
         )  # fmt: skip
     except ValidationError as exc:
-        form.add_service_errors(_error_dict(exc))
+        form.add_service_errors(error_dict(exc))
         return _ae_form_page(request, event.participant, form, event)
     messages.success(request, _("Follow-up saved as a new version."))
     return redirect("safety:ae_detail", pk=event.pk)
@@ -109,13 +97,8 @@ def ae_detail(request, pk: int):
 @capability_required(Capability.REPORT_ADVERSE_EVENTS)
 def ae_acknowledge(request, pk: int):
     event = get_adverse_event_for_user(request.user, pk)
-    try:
-        adverse_events.acknowledge_adverse_event(event=event, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Acknowledged."))
-    return redirect("safety:ae_detail", pk=event.pk)
+    acknowledge = partial(adverse_events.acknowledge_adverse_event, event=event, by=request.user)
+    return acted(request, acknowledge, success=_("Acknowledged."), to="safety:ae_detail", pk=event.pk)
 
 
 @require_POST
@@ -123,12 +106,10 @@ def ae_acknowledge(request, pk: int):
 def ae_report(request, pk: int):
     event = get_adverse_event_for_user(request.user, pk)
     form = ReportForm(request.POST)
-    try:
+
+    def report():
         if not form.is_valid():
             raise ValidationError(_("Give the reference of the report (e.g. the committee's number)."))
         adverse_events.report_adverse_event(event=event, by=request.user, reference=form.cleaned_data["reference"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Recorded as reported."))
-    return redirect("safety:ae_detail", pk=event.pk)
+
+    return acted(request, report, success=_("Recorded as reported."), to="safety:ae_detail", pk=event.pk)

@@ -18,8 +18,8 @@ from observations.safety import deviations
 from observations.safety.access import get_deviation_for_user
 from observations.safety.forms import DeviationFilterForm, DeviationForm
 from observations.safety.models import ProtocolDeviation
+from observations.safety.pages import error_dict, page_of
 from observations.safety.serializers import DEVIATION_SHOWN_FIELDS
-from observations.safety.views import _error_dict, page_of
 from trialsite import audit
 from trialsite.decorators import capability_required
 from trialsite.roles import Capability, can
@@ -124,7 +124,7 @@ def _edit(request, deviation=None):
         try:
             saved = _save(request, form, deviation)
         except ValidationError as exc:
-            form.add_service_errors(_error_dict(exc))
+            form.add_service_errors(error_dict(exc))
         else:
             messages.success(request, _("Deviation saved."))
             return redirect("safety:deviation_detail", pk=saved.pk)

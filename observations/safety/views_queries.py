@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -16,7 +18,7 @@ from observations.safety import monitoring, queries
 from observations.safety.access import get_query_for_user
 from observations.safety.forms import AnswerForm, QueryFilterForm, QueryForm, ReopenForm
 from observations.safety.models import DataQuery, QueryStatus
-from observations.safety.views import _error_dict, page_of
+from observations.safety.pages import acted, error_dict, page_of
 from observations.services import ObservationConflict
 from trialsite import audit
 from trialsite.decorators import capability_required
@@ -48,7 +50,7 @@ def query_new(request, pk: int):
         try:
             query = queries.raise_query(participant=participant, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_service_errors(_error_dict(exc))
+            form.add_service_errors(error_dict(exc))
         else:
             messages.success(request, _("Query raised; the midwife sees it on her Today page."))
             return redirect("safety:query_detail", pk=query.pk)
@@ -90,7 +92,7 @@ def query_answer(request, pk: int):
         try:
             queries.answer_query(query=query, by=request.user, answer=form.cleaned_data["answer"])
         except ValidationError as exc:
-            form.add_service_errors(_error_dict(exc))
+            form.add_service_errors(error_dict(exc))
         else:
             messages.success(request, _("Answer saved."))
             return redirect("safety:query_detail", pk=query.pk)
@@ -118,7 +120,7 @@ def query_correct(request, pk: int):
                 expected_version=form.cleaned_data["version"] or 0,
             )  # fmt: skip
         except ValidationError as exc:
-            form.add_service_errors(_error_dict(exc))
+            form.add_service_errors(error_dict(exc))
         except ObservationConflict:
             form.add_error(None, _("Someone else saved this day meanwhile; reload the page and try again."))
         else:
@@ -131,37 +133,23 @@ def query_correct(request, pk: int):
 @capability_required(Capability.RAISE_QUERIES)
 def query_close(request, pk: int):
     query = get_query_for_user(request.user, pk, write_capability=Capability.RAISE_QUERIES)
-    try:
-        queries.close_query(query=query, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Query closed."))
-    return redirect("safety:query_detail", pk=query.pk)
+    close = partial(queries.close_query, query=query, by=request.user)
+    return acted(request, close, success=_("Query closed."), to="safety:query_detail", pk=query.pk)
 
 
 @require_POST
 @capability_required(Capability.RAISE_QUERIES)
 def query_reopen(request, pk: int):
     query = get_query_for_user(request.user, pk, write_capability=Capability.RAISE_QUERIES)
-    form = ReopenForm(request.POST)
-    try:
-        queries.reopen_query(query=query, by=request.user, reason=form.data.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Query re-opened."))
-    return redirect("safety:query_detail", pk=query.pk)
+    reason = ReopenForm(request.POST).data.get("reason", "")
+    reopen = partial(queries.reopen_query, query=query, by=request.user, reason=reason)
+    return acted(request, reopen, success=_("Query re-opened."), to="safety:query_detail", pk=query.pk)
 
 
 @require_POST
 @capability_required(Capability.VERIFY_SOURCE)
 def source_verify(request, pk: int):
     observation = get_observation_for_user(request.user, pk)
-    try:
-        monitoring.source_verify(observation=observation, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Day marked source-verified."))
-    return redirect("observations:timeline", pk=observation.participant_id)
+    verify = partial(monitoring.source_verify, observation=observation, by=request.user)
+    return acted(request, verify, success=_("Day marked source-verified."), to="observations:timeline",
+                 pk=observation.participant_id)  # fmt: skip

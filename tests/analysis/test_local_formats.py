@@ -6,18 +6,24 @@ the middle (non-breaking spaces). Exports and the JSON API keep ISO dates and th
 
 import datetime
 import io
+import json
+import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from analysis import narrative
 from analysis import presentation as fmt
-from analysis.results import compute_results
+from analysis.results import compute_results, results_from_data
 from enrollment import reports
-from trialsite.numbers import decimal
+from trialsite.numbers import decimal, machine_numbers
+
+from .test_results_planned import data_for
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +92,92 @@ def test_the_participant_list_shows_dates_not_iso(known_dataset, client_for):
     assert participant.intervention_start.isoformat() not in html
     with translation.override("id"):
         assert date_format(participant.intervention_start, "SHORT_DATE_FORMAT") in html
+
+
+# --- warnings and the normality text: prose in the reader's language, numbers as that language writes them ---
+
+SKEWED = [(2, 3)] * 30 + [(5, 1)] * 6  # signed ranks "up", the paired t-test not: a sensitivity flag
+HIGHER_BASELINE = [(5, 5), (5, 6), (6, 6), (5, 5)] * 3  # pre scores above the other arm's: a baseline flag
+DECIMAL_POINT = re.compile(r"\d\.\d")
+DECIMAL_COMMA = re.compile(r"\d,\d")
+ALPHA = re.compile("alpha = |alfa = ")
+
+
+def flagged_result(language: str) -> dict:
+    data = data_for(SKEWED, HIGHER_BASELINE)
+    data.post_day = 6  # the design changed after locking: a flag naming alpha
+    with translation.override(language):
+        return results_from_data(data)
+
+
+def test_indonesian_warnings_write_alpha_and_p_values_with_the_decimal_comma():
+    flags = flagged_result("id")["flags"]
+    with_alpha = [flag["message"] for flag in flags if ALPHA.search(flag["message"])]
+    assert {"sensitivity_disagrees", "plan_design_changed", "baseline_imbalance"} <= {flag["code"] for flag in flags}
+    assert len(with_alpha) >= 3
+    assert all("0,05" in message for message in with_alpha)
+    assert not [flag["message"] for flag in flags if DECIMAL_POINT.search(flag["message"])]
+
+
+def test_english_warnings_keep_the_decimal_point():
+    messages = [flag["message"] for flag in flagged_result("en")["flags"] if "alpha" in flag["message"]]
+    assert messages
+    assert all("0.05" in message for message in messages)
+
+
+def test_the_normality_text_writes_alpha_as_each_language_does():
+    result = results_from_data(data_for([(2, 3)] * 10 + [(1, 5)] * 2, [(2, 2)] * 10 + [(2, 4)] * 2))
+    explanation = result["normality"]["explanation"]
+    assert "0,05" in explanation["id"]
+    assert not DECIMAL_POINT.search(explanation["id"])
+    assert "0.05" in explanation["en"]
+
+
+def test_the_json_keeps_alpha_and_p_values_as_numbers():
+    result = flagged_result("id")
+    assert result["alpha"] == 0.05
+    assert isinstance(result["mann_whitney"]["pre"]["p_exact"], float)
+
+
+def test_inside_machine_numbers_indonesian_warnings_keep_the_decimal_point():
+    with machine_numbers():
+        flags = flagged_result("id")["flags"]
+    messages = [flag["message"] for flag in flags if ALPHA.search(flag["message"])]
+    assert messages
+    assert all("0.05" in message and "0,05" not in message for message in messages)
+    assert any("alfa" in message for message in messages)  # the words stay Indonesian
+
+
+def warning_messages(result: dict) -> list[str]:
+    return [flag["message"] for flag in result["flags"] if ALPHA.search(flag["message"])]
+
+
+def test_the_indonesian_dashboard_writes_its_warnings_with_the_decimal_comma(known_dataset, client_for):
+    page = client_for("investigator").get(reverse("analysis:dashboard"), HTTP_ACCEPT_LANGUAGE="id")
+    messages = warning_messages(page.context["result"])
+    assert messages
+    html = page.content.decode()
+    assert all(escape(message) in html for message in messages)
+    assert all("0,05" in message for message in messages)
+    assert not [message for message in messages if DECIMAL_POINT.search(message)]
+
+
+def test_the_json_api_writes_the_numbers_of_indonesian_warnings_with_the_decimal_point(known_dataset, client_for):
+    body = client_for("investigator").get("/api/v1/analysis/", HTTP_ACCEPT_LANGUAGE="id").json()
+    messages = warning_messages(body)
+    assert messages
+    assert all("0.05" in message for message in messages)
+    assert not [message for message in messages if DECIMAL_COMMA.search(message)]
+    assert body["alpha"] == 0.05
+
+
+def test_the_export_writes_the_numbers_of_indonesian_warnings_with_the_decimal_point(
+    known_dataset, cast, tmp_path, unzip
+):
+    output = tmp_path / "bundle.zip"
+    call_command("export_dataset", "--format", "csv", "--layout", "long", "--language", "id", "--user",
+                 "coordinator", "--output", str(output))  # fmt: skip
+    result = json.loads((unzip(output) / "results.json").read_text(encoding="utf-8"))
+    messages = warning_messages(result)
+    assert messages
+    assert not [message for message in messages if DECIMAL_COMMA.search(message)]

@@ -3,6 +3,7 @@
 import pytest
 from django.utils import timezone
 
+from enrollment.models import StudyControl
 from observations.demo import study as demo
 from tests.browser import overflowing
 
@@ -76,3 +77,15 @@ def test_every_enrolment_page_fits_a_phone(live_server, page, login, cast, study
         assert page.goto(f"{live_server.url}{path}").status == 200, path
         assert overflowing(page) == [], path
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+
+
+def test_the_masked_flow_fits_a_phone_and_counts_follow_up_for_all_arms(live_server, page, login, cast, study):
+    demo.seed_participants(study, 6, seed=2)
+    StudyControl.objects.update_or_create(study=study, defaults={"outcome_masking": True})
+    login(page, "investigator")
+    assert page.goto(f"{live_server.url}/enrollment/flow/").status == 200
+    assert page.locator("[data-testid=flow-pooled] [data-testid=flow-withdrawn]").count() == 1
+    assert page.locator("[data-testid^=flow-arm-] [data-testid=flow-withdrawn]").count() == 0
+    assert page.locator("[data-testid=flow-pooled-note]").inner_text().startswith("Dihitung untuk semua kelompok")
+    assert overflowing(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -56,3 +56,43 @@ def test_after_enrolling_the_midwife_is_offered_day_1(client_for, study, screeni
     page = response.content.decode()
     assert reverse("observations:form", args=[participant.pk, 1]) in page
     assert 'data-testid="enter-day-1"' in page
+
+
+def _enrol_by_api(client, screening, **consent):
+    today = timezone.localdate().isoformat()
+    payload = {"screening": screening.pk, "enrolled_on": today, "arm": "moringa", "rationale": "Purposive"} | consent
+    return client.post("/api/v1/participants/", payload, content_type="application/json")
+
+
+@pytest.mark.parametrize("given", [{}, {"consent_form_version": ""}, {"consent_form_version": "  "}])
+def test_the_api_takes_the_studys_current_form_when_no_version_is_given(client_for, study, screening, given):
+    study.consent_form_version = "2.1"
+    study.save(update_fields=["consent_form_version"])
+    consent = {"consented_on": timezone.localdate().isoformat()} | given
+    response = _enrol_by_api(client_for("midwife.srp1"), screening, **consent)
+    assert response.status_code == 201, response.content
+    assert Consent.objects.get(screening=screening).form_version == "2.1"
+
+
+def test_the_api_keeps_a_version_she_signed_instead(client_for, study, screening):
+    study.consent_form_version = "2.1"
+    study.save(update_fields=["consent_form_version"])
+    consent = {"consented_on": timezone.localdate().isoformat(), "consent_form_version": " 1.0 "}
+    assert _enrol_by_api(client_for("midwife.srp1"), screening, **consent).status_code == 201
+    assert Consent.objects.get(screening=screening).form_version == "1.0"
+
+
+def test_without_a_current_form_the_api_asks_for_the_version_and_writes_nothing(client_for, study, screening):
+    study.consent_form_version = ""
+    study.save(update_fields=["consent_form_version"])
+    response = _enrol_by_api(client_for("midwife.srp1"), screening, consented_on=timezone.localdate().isoformat())
+    assert response.status_code == 400
+    assert "consent_form_version" in response.content.decode()
+    assert not Consent.objects.exists()
+    assert not Participant.objects.exists()
+
+
+def test_a_version_without_a_consent_date_is_refused_by_the_api(client_for, study, screening):
+    response = _enrol_by_api(client_for("midwife.srp1"), screening, consent_form_version="2.1")
+    assert response.status_code == 400
+    assert not Participant.objects.exists()

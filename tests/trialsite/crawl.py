@@ -7,6 +7,7 @@ may not read (real participant IDs, calendar dates of participant events, free t
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,6 +16,7 @@ from decimal import Decimal
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import dateformat, timezone, translation
+from pypdf import PdfReader
 
 from enrollment import exclusion, services
 from enrollment.models import Participant, Screening, StudyControl
@@ -200,11 +202,17 @@ WHAT = {
 
 
 def patterns(resolvers=None, prefix=""):
+    """Every URL pattern of the project, as written (nested includes joined)."""
     for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):
             yield from patterns(entry.url_patterns, prefix + str(entry.pattern))
         else:
             yield prefix + str(entry.pattern)
+
+
+def plain(route: str) -> str:
+    """A pattern without regex anchors and escapes; its parameters are left for PARAM to find."""
+    return route.replace("^", "").replace("$", "").replace("\\", "")
 
 
 def _value(route: str, start: int, name: str, values: dict) -> str:
@@ -221,7 +229,7 @@ def _value(route: str, start: int, name: str, values: dict) -> str:
 
 def fill(route: str, values: dict) -> str:
     """``route`` with every path parameter replaced by a value of the trial."""
-    route = route.replace("^", "").replace("$", "").replace("\\", "").replace("\\.", ".")
+    route = plain(route)
     out, last = [], 0
     for match in PARAM.finditer(route):
         name = match.group(2) or match.group(3) or match.group(4)
@@ -252,13 +260,20 @@ def api_urls(client: Client, values: dict) -> list[str]:
 
 
 def crawl(client: Client, urls: list[str]) -> dict[str, str]:
-    """url -> the body text of every answer that is not a redirect (status 2xx, 4xx)."""
+    """url -> the body text of every answer that is not a redirect (status 2xx, 4xx); a PDF's text as read."""
     bodies = {}
     for url in urls:
         response = client.get(url)
         assert response.status_code < 500, (url, response.status_code)
-        if response.status_code < 300 and not getattr(response, "streaming", False):
+        if response.status_code < 300 and response.get("Content-Type", "").startswith("application/pdf"):
+            bodies[url] = pdf_text(response.content)
+        elif response.status_code < 300 and not getattr(response, "streaming", False):
             bodies[url] = response.content.decode("utf-8", "replace")
         elif getattr(response, "streaming", False):
             bodies[url] = b"".join(response.streaming_content).decode("utf-8", "replace")
     return bodies
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of every page, whitespace collapsed (a table row reads "label 2 1 1 0 1")."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split())

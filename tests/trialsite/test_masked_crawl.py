@@ -4,7 +4,9 @@ is requested as the investigator while outcomes are masked.
 
 - No arm is tied to a participant or an observation: no arm code or label, no adherence field,
   on any participant-level answer; the pages that may name the arms (study, flow, results) name
-  no participant.
+  no participant, and count what followed allocation (completed, withdrawn, lost, analysed) for all
+  arms together: per arm, beside the participant list's statuses, the trial's single withdrawal
+  would name its arm. PDFs are read as text.
 - No real participant ID, no calendar date of a participant event (ISO or spelled out, in either
   language), no free text typed about a mother (planted once in every free-text field), no name or
   phone.
@@ -12,6 +14,7 @@ is requested as the investigator while outcomes are masked.
 The same crawl as the coordinator finds every planted text, ID and arm: the checks can fail.
 """
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -55,6 +58,7 @@ class Crawled:
     forbidden_dates: set[str]
     first_pk: int
     first_id: str
+    arm_labels: set[str]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +80,7 @@ def crawled(django_db_setup, django_db_blocker) -> Crawled:
         first = Participant.objects.get(pk=trial.participants[0].pk)
         result = Crawled(
             bodies, study.slug, arm_words(study), ids, pseudonyms(study.slug, ids), forbidden_dates(trial),
-            first.pk, first.participant_id,
+            first.pk, first.participant_id, arm_labels(study),
         )  # fmt: skip
         transaction.set_rollback(True)
     return result
@@ -99,6 +103,10 @@ def arm_words(study) -> set[str]:
             with translation.override(language):
                 words.add(str(field.verbose_name))
     return words
+
+
+def arm_labels(study) -> set[str]:
+    return {label for arm in study.arms.all() for label in (arm.label_en, arm.label_id)}
 
 
 def leaks(bodies: dict[str, str], words) -> list[tuple[str, str]]:
@@ -141,6 +149,36 @@ def test_masked_investigator_sees_no_outcome_figure_by_arm(answers):
     shown = bodies["/analysis/"] + bodies["/analysis/live/"] + bodies["/analysis/report/"]
     assert 'data-testid="masked-notice"' in shown
     assert 'data-testid="pooled-table"' in shown
+
+
+AFTER_ALLOCATION = ("flow-completed", "flow-withdrawn", "flow-lost", "flow-analysed", "flow-not-analysed")
+
+
+def follow_up_by_arm(bodies: dict[str, str], labels) -> list[tuple[str, str]]:
+    """(url, what) for each answer counting what followed allocation arm by arm: a flow diagram with a
+    box of AFTER_ALLOCATION more often than once, or a PDF row of an arm with more than its allocated n."""
+    found = []
+    for url, body in bodies.items():
+        diagrams = body.count('data-testid="flow-diagram"')
+        found += [(url, box) for box in AFTER_ALLOCATION if body.count(f'data-testid="{box}"') > diagrams]
+        if url.endswith(".pdf"):
+            found += [(url, label) for label in labels if re.search(re.escape(label) + r"( \d+){2}", body)]
+    return found
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_masked_investigator_reads_no_follow_up_count_by_arm(answers, crawled, language):
+    bodies = answers("investigator", language)
+    assert any(url.endswith(".pdf") for url in bodies)
+    assert follow_up_by_arm(bodies, crawled.arm_labels) == []
+    assert all('data-testid="flow-pooled"' in bodies[url] for url in ("/enrollment/flow/", "/analysis/"))
+
+
+def test_the_coordinator_crawl_finds_follow_up_counts_by_arm(answers, crawled):
+    """The check can fail: unmasked, the flow page, the dashboard and the PDF count each arm's withdrawals."""
+    urls = {url for url, _what in follow_up_by_arm(answers("coordinator"), crawled.arm_labels)}
+    assert {"/enrollment/flow/", "/analysis/"} <= urls
+    assert any(url.endswith(".pdf") for url in urls)
 
 
 def test_the_arm_filter_is_refused_while_masked(trial, study, cast):

@@ -1,5 +1,6 @@
 import secrets
 import signal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -9,7 +10,9 @@ from enrollment.models import Study
 from trialsite.dbserver import stop_embedded_server
 from trialsite.staticfiles import collect_if_stale
 
-LOGINS_FILE = settings.BASE_DIR / "var" / "demo-logins.txt"
+# The demo password belongs with the database it was seeded into (var/ for the default data folder).
+DATA_DIR = Path(settings.DATABASES["default"].get("EMBEDDED") or settings.BASE_DIR / "var" / "pgdata")
+LOGINS_FILE = DATA_DIR.parent / "demo-logins.txt"
 DEMO_PARTICIPANTS = 34  # the size of the published study
 DEMO_LOGINS = (
     ("midwife.srp1", "midwife at Puskesmas Serpong 1"),
