@@ -84,6 +84,9 @@ def test_stopping_the_quick_start_stops_its_embedded_postgresql(stop, data_dir, 
         process.send_signal(stop)
         assert process.wait(STOP_SECONDS) == 0, log.read_text()
         assert not (data_dir / "postmaster.pid").exists(), log.read_text()
+        # PostgreSQL removes its pid file just before its process ends: give the end a moment.
+        with contextlib.suppress(psutil.NoSuchProcess):
+            psutil.Process(server).wait(STOP_SECONDS)
         assert not psutil.pid_exists(server)
         assert "The embedded PostgreSQL server is stopped." in log.read_text()
     finally:
