@@ -221,7 +221,8 @@ def enroll_participant(
     ``consent`` records the consent in the same transaction when it is not on file yet.
     Day 1 defaults to the enrolment date, which defaults to today.
     """
-    screening = Screening.objects.select_for_update(of=("self",), no_key=True).select_related("site__study").get(pk=screening.pk)
+    locked = Screening.objects.select_for_update(of=("self",), no_key=True)
+    screening = locked.select_related("site__study").get(pk=screening.pk)
     require_unlocked(screening.study)
     if not screening.eligible:
         raise EnrollmentError(_("Only an eligible mother can be enrolled."))
