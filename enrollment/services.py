@@ -221,7 +221,8 @@ def enroll_participant(
     ``consent`` records the consent in the same transaction when it is not on file yet.
     Day 1 defaults to the enrolment date, which defaults to today.
     """
-    screening = Screening.objects.select_for_update(of=("self",)).select_related("site__study").get(pk=screening.pk)
+    locked = Screening.objects.select_for_update(of=("self",), no_key=True)
+    screening = locked.select_related("site__study").get(pk=screening.pk)
     require_unlocked(screening.study)
     if not screening.eligible:
         raise EnrollmentError(_("Only an eligible mother can be enrolled."))
@@ -253,7 +254,7 @@ LEAVING = (ParticipantStatus.WITHDRAWN, ParticipantStatus.LOST_TO_FOLLOW_UP)
 @transaction.atomic
 def withdraw_participant(*, participant: Participant, status: str, on: date, reason: str, by) -> Participant:
     """Mark a participant withdrawn or lost to follow-up from ``on``; nothing may be recorded after it."""
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    participant = Participant.objects.select_for_update(no_key=True).get(pk=participant.pk)
     require_unlocked(participant.study)
     if status not in LEAVING:
         raise EnrollmentError(_("Choose withdrawn or lost to follow-up."))
@@ -275,7 +276,7 @@ def withdraw_participant(*, participant: Participant, status: str, on: date, rea
 @transaction.atomic
 def complete_participant(*, participant: Participant, on: date, by) -> Participant:
     """Mark an active participant as having completed the schedule."""
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    participant = Participant.objects.select_for_update(no_key=True).get(pk=participant.pk)
     require_unlocked(participant.study)
     if participant.status != ParticipantStatus.ACTIVE:
         raise EnrollmentError(_("Only an active participant can complete the study."))

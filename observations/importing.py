@@ -92,7 +92,7 @@ def import_files(*, study: Study, files: dict[str, tuple[str, str]], by, today: 
     """Check, then write everything in one transaction; raises ImportFailed (nothing written) on any error."""
     with transaction.atomic():
         # Serialise imports of one study: the checks below must still hold when the rows are written.
-        Study.objects.select_for_update().filter(pk=study.pk).first()
+        Study.objects.select_for_update(no_key=True).filter(pk=study.pk).first()
         plan = check_files(study=study, files=files, today=today)
         if plan.errors:
             raise ImportFailed(plan.errors)

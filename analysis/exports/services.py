@@ -112,10 +112,18 @@ def export_bundle(*, study: Study, by, options: ExportOptions, folder: Path) -> 
     manifest beside it; the manifest is still kept in the export log).
 
     The queries run in one REPEATABLE READ transaction (when not nested), so the files and the
-    analysis JSON describe the same snapshot of the study.
+    analysis JSON describe the same snapshot of the study. The export is logged after that
+    transaction, in a transaction of its own: the audit trail's chain must be appended to as it is
+    now, not as it was when the snapshot was taken (another user's change may have come between).
     """
     check_export_allowed(by, deidentified=options.deidentified)
     options.check(study)
+    path, manifest, masked = _write_snapshot(study, options, folder, by)
+    return _log(study, by, options, masked, path, manifest), path
+
+
+def _write_snapshot(study: Study, options: ExportOptions, folder: Path, by) -> tuple[Path, dict, bool]:
+    """Write the files of one snapshot of the study into ``folder``; (bundle or workbook, manifest, masked)."""
     outermost = not connection.in_atomic_block
     with transaction.atomic(), translation.override(options.language), machine_numbers():
         if outermost:
@@ -126,13 +134,11 @@ def export_bundle(*, study: Study, by, options: ExportOptions, folder: Path) -> 
                              bom=options.excel)  # fmt: skip
         if options.single_file:
             path = files[0].rename(folder / bundle_name(study, options))
-            return _log(study, by, options, masked, path, _manifest(study, by, options, masked, [path])), path
+            return path, _manifest(study, by, options, masked, [path]), masked
         if not masked:  # the bundle is the data by arm; a masked export carries neither arms nor results
             files.append(write_json(visible.result, folder / RESULTS_FILE))
         path = folder / bundle_name(study, options)
-        manifest = write_bundle(files, _header(study, by, options, masked), path)
-        record = _log(study, by, options, masked, path, manifest)
-    return record, path
+        return path, write_bundle(files, _header(study, by, options, masked), path), masked
 
 
 def bundle_name(study: Study, options: ExportOptions) -> str:
@@ -148,7 +154,7 @@ def _manifest(study: Study, user, options: ExportOptions, masked: bool, files: l
 
 
 def _log(study, user, options: ExportOptions, masked: bool, path: Path, manifest: dict) -> ExportRecord:
-    with audit.reason(f"export {path.name}", user=user.pk):
+    with transaction.atomic(), audit.reason(f"export {path.name}", user=user.pk):
         return ExportRecord.objects.create(
             study=study, user=user, file_format=options.file_format, layout=options.layout,
             deidentified=options.deidentified, site_code=options.site_code, language=options.language,

@@ -105,7 +105,7 @@ def follow_up_adverse_event(
         raise ValidationError({"reason": [_("Give the reason for this change.")]})
     cleaned = _validated(event.participant, values, today)
     with transaction.atomic(), audit.reason(reason.strip(), user=by.pk):
-        current = AdverseEvent.objects.select_for_update().get(pk=event.pk)
+        current = AdverseEvent.objects.select_for_update(no_key=True).get(pk=event.pk)
         if current.version != expected_version:
             raise ValidationError(_("Someone saved a follow-up of this event since you opened it; reload the page."))
         becomes_serious = cleaned["serious"] and current.serious_since is None

@@ -68,3 +68,19 @@ def test_a_correction_leaves_study_and_participant_free_for_key_checks(probe, re
     assert probe(participant, save) == []
     observation.refresh_from_db()
     assert (observation.version, observation.feeds_24h) == (2, 9)
+
+
+def test_a_withdrawal_leaves_study_and_participant_free_for_key_checks(probe, record, participant, cast):
+    from enrollment import services as enrolment
+
+    record(participant, 1)
+    on = participant.schedule.target(2)
+
+    def withdraw():
+        enrolment.withdraw_participant(
+            participant=participant, status="withdrawn", on=on, reason="pindah", by=cast["coordinator"]
+        )
+
+    assert probe(participant, withdraw) == []
+    participant.refresh_from_db()
+    assert participant.status == "withdrawn"
