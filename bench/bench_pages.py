@@ -123,7 +123,10 @@ class Meter:
 # loadEventEnd is the save's time as the browser saw it, without the test driver's own delays.
 SAVE_TIMING_JS = """() => {
     const n = performance.getEntriesByType('navigation')[0];
-    return {load: n.loadEventEnd, redirect: n.redirectEnd - n.redirectStart};
+    const phases = {worker: n.workerStart, request: n.requestStart, first_byte: n.responseStart,
+                    last_byte: n.responseEnd, interactive: n.domInteractive,
+                    dom_ready: n.domContentLoadedEventEnd, load_start: n.loadEventStart};
+    return {load: n.loadEventEnd, redirect: n.redirectEnd - n.redirectStart, phases: phases};
 }"""
 
 
@@ -173,6 +176,8 @@ def save(browser, context, form_url: str) -> dict:
         "tap_s": round(seconds, 2),
         **meter.snapshot(),
         "landed_on": page.url.split("//", 1)[1].split("/", 1)[1],
+        # Milestones of the landing navigation (s from the POST's start): where the save's time goes.
+        "phases_s": {name: round(ms / 1000, 2) for name, ms in landed["phases"].items()},
     }
 
 
@@ -251,6 +256,9 @@ def report_saves(saves: list[dict]) -> None:
     for key in ("load_s", "tap_s", "redirect_s"):
         values = sorted(save[key] for save in saves)
         print(f"save {key}: median {statistics.median(values):.2f} ({', '.join(f'{v:.2f}' for v in values)})")
+    for name in saves[0].get("phases_s", {}):
+        values = sorted(save["phases_s"][name] for save in saves)
+        print(f"  landing page {name}: median {statistics.median(values):.2f} s after the POST began")
 
 
 def main() -> None:
