@@ -13,25 +13,13 @@ from django.urls import reverse
 from analysis import masking
 from analysis.exports.bundle import MANIFEST
 from analysis.exports.models import ExportRecord
+from tests.analysis import shared_export
 
 pytestmark = pytest.mark.django_db
 
 
-# One export study for the module, built once; each test's writes are rolled back after it
-# (export_study_once in tests/analysis/conftest.py).
-@pytest.fixture
-def study(shared_study):
-    return shared_study
-
-
-@pytest.fixture
-def cast(shared_cast):
-    return shared_cast
-
-
-@pytest.fixture
-def export_study(shared_study):
-    return shared_study
+# One export study for the module, built once; each test's writes are rolled back after it.
+study, cast, export_study = shared_export.study, shared_export.cast, shared_export.export_study
 
 
 CSV_LONG = {"file_format": "csv", "layout": "long", "site": "", "language": "en"}

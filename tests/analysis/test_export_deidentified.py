@@ -12,25 +12,13 @@ from django.urls import reverse
 
 from enrollment.deidentify import pseudonyms
 from enrollment.models import Participant
+from tests.analysis import shared_export
 
 pytestmark = pytest.mark.django_db
 
 
-# One export study for the module, built once; each test's writes are rolled back after it
-# (export_study_once in tests/analysis/conftest.py).
-@pytest.fixture
-def study(shared_study):
-    return shared_study
-
-
-@pytest.fixture
-def cast(shared_cast):
-    return shared_cast
-
-
-@pytest.fixture
-def export_study(shared_study):
-    return shared_study
+# One export study for the module, built once; each test's writes are rolled back after it.
+study, cast, export_study = shared_export.study, shared_export.cast, shared_export.export_study
 
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
