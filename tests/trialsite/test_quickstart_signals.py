@@ -67,15 +67,25 @@ def leave_nothing_running(process: subprocess.Popen, data_dir) -> None:
         psutil.Process(pid).wait(STOP_SECONDS)
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["INT", "TERM", "HUP"])
-def test_stopping_the_quick_start_stops_its_embedded_postgresql(stop, data_dir, tmp_path):
+def ignore_interrupts() -> None:
+    """As a shell script's background job starts: with SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# INT again, started as a script's background job starts it: with SIGINT ignored until the server handles it.
+@pytest.mark.parametrize(
+    ("stop", "started"),
+    [(signal.SIGINT, None), (signal.SIGTERM, None), (signal.SIGHUP, None), (signal.SIGINT, ignore_interrupts)],
+    ids=["INT", "TERM", "HUP", "INT-in-background"],
+)
+def test_stopping_the_quick_start_stops_its_embedded_postgresql(stop, started, data_dir, tmp_path):
     port = free_port()
     env = {**os.environ, "EMBEDDED_DATA_DIR": str(data_dir), "DATABASE_URL": "", "TEST_DATABASE_NAME": ""}
     log = tmp_path / "quickstart.log"
     with log.open("wb") as out:
         command = [sys.executable, "trialsite/bootstrap.py", "serve", "--port", str(port)]
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)  # fmt: skip
+                                   start_new_session=True, preexec_fn=started)  # fmt: skip
     try:
         wait_until_serving(process, port)
         server = postmaster_pid(data_dir)

@@ -44,8 +44,12 @@ class Command(BaseCommand):
             self.serve(port)
 
     def serve(self, port: int) -> None:
-        """Serve until stopped (Ctrl-C, or a TERM/HUP signal), then stop the embedded PostgreSQL with it."""
-        for stop_signal in (signal.SIGTERM, signal.SIGHUP):
+        """Serve until stopped (Ctrl-C, or a TERM/HUP signal), then stop the embedded PostgreSQL with it.
+
+        INT is handled here too: a process started with it ignored (a background job of a shell
+        script) would otherwise not stop on Ctrl-C or ``kill -INT``.
+        """
+        for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(stop_signal, _interrupt)
         try:
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
