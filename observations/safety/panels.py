@@ -4,6 +4,11 @@ Open data queries on Today and the daily form; adverse events, queries and sourc
 participant's page, her timeline and each of its days; open queries by site and age on the home page.
 """
 
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
 from observations.safety import queries
 from observations.safety.models import AdverseEvent, DataQuery, QueryStatus, SourceVerification
 from trialsite import panels
@@ -37,19 +42,41 @@ def source_verifications(participant) -> dict:
     return {row.observation.day: row for row in rows}
 
 
-def day_actions(context, participant, item) -> dict:
+SDV_MARK = '<span class="badge text-bg-info" data-testid="sdv-{}">{}</span>'
+SDV_BUTTON = (
+    '<form method="post" action="{}" class="d-inline"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+    '<button class="btn btn-sm btn-outline-info" type="submit" data-testid="source-verify-{}">{}</button></form>'
+)
+QUERY_LINK = '<a class="btn btn-sm btn-outline-warning" href="{}?day={}" data-testid="query-{}">{}</a>'
+
+
+def day_actions(context, participant, item) -> SafeString:
     """Per day of the timeline: the source-verified mark, and for monitors and coordinators SDV and query buttons.
 
-    The participant's verifications are read once per page render (kept in the render context).
+    Written here rather than by a template: the timeline shows it on every day. What the page asks once
+    (the participant's verifications, the user's capabilities, the label) is kept in the render context.
     """
-    key = ("safety.source_verifications", participant.pk)
+    page = _day_actions_page(context, participant)
+    observation, sdv = item.observation, page["sdv"].get(item.day)
+    parts = [format_html(SDV_MARK, item.day, page["label"])] if sdv else []
+    if page["can_sdv"] and observation and not observation.is_missing and not sdv:
+        action = reverse("safety:source_verify", args=[observation.pk])
+        parts.append(format_html(SDV_BUTTON, action, context.get("csrf_token", ""), item.day, page["label"]))
+    if page["can_query"] and observation:
+        parts.append(format_html(QUERY_LINK, page["query_url"], item.day, item.day, gettext("Query")))
+    return mark_safe("\n".join(parts))  # each part escaped by format_html
+
+
+def _day_actions_page(context, participant) -> dict:
+    key = ("safety.day_actions", participant.pk)
     if key not in context.render_context:
-        context.render_context[key] = source_verifications(participant)
-    user = context["request"].user
-    return {
-        "participant": participant, "item": item, "sdv": context.render_context[key].get(item.day),
-        "can_sdv": can(user, Capability.VERIFY_SOURCE), "can_query": can(user, Capability.RAISE_QUERIES),
-    }  # fmt: skip
+        user = context["request"].user
+        context.render_context[key] = {
+            "sdv": source_verifications(participant), "label": gettext("Source-verified"),
+            "can_sdv": can(user, Capability.VERIFY_SOURCE), "can_query": can(user, Capability.RAISE_QUERIES),
+            "query_url": reverse("safety:query_new", args=[participant.pk]),
+        }  # fmt: skip
+    return context.render_context[key]
 
 
 def open_query_counts(context) -> dict:
@@ -65,4 +92,4 @@ def register() -> None:
     panels.contribute("today", "safety/_open_queries.html", open_queries)
     panels.contribute("day_form", "safety/_open_queries.html", open_queries)
     panels.contribute("participant", "safety/_participant_actions.html", participant_actions)
-    panels.contribute("timeline_day", "safety/_day_actions.html", day_actions)
+    panels.contribute_written("timeline_day", day_actions)

@@ -13,8 +13,11 @@ def panels(context, slot: str, *args):
     """Render each panel of ``slot`` as an inclusion tag would: a new context, the page's CSRF token."""
     parts = []
     for panel in panels_in(slot):
+        if panel.write is not None:
+            parts.append(panel.write(context, *args))
+            continue
         panel_context = context.new(panel.context(context, *args))
         if context.get("csrf_token") is not None:
             panel_context["csrf_token"] = context["csrf_token"]
         parts.append(context.template.engine.get_template(panel.template_name).render(panel_context))
-    return mark_safe("".join(parts))  # each part is a rendered template, escaped as it rendered
+    return mark_safe("".join(parts))  # each part was escaped as it was rendered or written
