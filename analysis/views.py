@@ -30,18 +30,23 @@ SETTINGS_SERVICES = {
 }
 
 
-def _context(request, *, wait: bool = True) -> dict | None:
-    """The study, population and cached bundle every results page renders (None: being computed)."""
+def _context(request, *, wait: bool = True, newer_than: str | None = None) -> dict | None:
+    """The study, population and cached bundle every results page renders.
+
+    None while another request computes it (``wait=False``), and when its data is not ``newer_than``
+    the fingerprint a poller holds.
+    """
     study = get_study_for_user(request.user, request.GET.get("study"))
     population = dashboard.population_or_default(request.GET.get("population"))
     masked = masking.outcome_masked_for(request.user, study)
     bundle = dashboard.dashboard_bundle(study, population=population, masked=masked, wait=wait)
-    if bundle is None:
+    if bundle is None or (newer_than is not None and not dashboard.newer(bundle["fingerprint"], than=newer_than)):
         return None
     return {
         "study": study,
         "population": population,
         "populations": dashboard.POPULATIONS,
+        "poll_seconds": dashboard.POLL_SECONDS,
         "settings": control_for(study),
         "can_manage": can(request.user, Capability.MANAGE_MASKING_AND_LOCK),
         "plan_locked": plans.has_locked_plan(study),
@@ -109,14 +114,17 @@ def dashboard_page(request):
 def dashboard_live(request):
     """The results fragment for htmx polling.
 
-    204 (htmx swaps nothing) while the data fingerprint is unchanged, and while another request
-    is computing the new results (the next poll picks them up). After a change, a poller that
-    sent the digests of its sections gets a new poller and only the sections that changed.
+    204 (htmx swaps nothing) while the data fingerprint is unchanged, while another request is
+    computing the new results, and while the results computed last (less than a poll interval ago,
+    ``dashboard.POLL_SECONDS``) are those the poller holds: the next poll picks the change up. After
+    a change, a poller that sent the digests of its sections gets a new poller and only the sections
+    that changed.
     """
     get_study_for_user(request.user, request.GET.get("study"))  # 404 before revealing anything
-    if request.GET.get("fingerprint") == dashboard.data_fingerprint():
+    held = request.GET.get("fingerprint", "")
+    if held == dashboard.data_fingerprint():
         return HttpResponse(status=204)
-    context = _context(request, wait=False)
+    context = _context(request, wait=False, newer_than=held)
     if context is None:
         return HttpResponse(status=204)
     context = _with_sections(request, context)

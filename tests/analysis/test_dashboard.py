@@ -110,7 +110,11 @@ def test_anonymous_is_sent_to_login(known_dataset, client):
     assert reverse("login") in response["Location"]
 
 
-def test_live_fragment_answers_204_while_nothing_changed(known_dataset, client_for, enrol_with_scores, arm_moringa):
+def test_live_fragment_answers_204_while_nothing_changed(
+    known_dataset, client_for, enrol_with_scores, arm_moringa, monkeypatch
+):
+    from analysis import dashboard
+
     client = client_for("investigator")
     fragment = client.get(reverse("analysis:dashboard_live"), headers={"HX-Request": "true"})
     assert fragment.status_code == 200
@@ -123,6 +127,7 @@ def test_live_fragment_answers_204_while_nothing_changed(known_dataset, client_f
     )
     assert unchanged.status_code == 204
     enrol_with_scores(arm_moringa, "M-99", {1: 1, 7: 5})
+    monkeypatch.setattr(dashboard, "POLL_SECONDS", 0)  # a poll interval after the results were computed
     changed = client.get(
         reverse("analysis:dashboard_live"), {"fingerprint": fingerprint}, headers={"HX-Request": "true"}
     )

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from analysis import dashboard
 from observations.models import Observation
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,12 @@ def investigator(client_for, known_dataset):
     return client_for("investigator")
 
 
+@pytest.fixture
+def interval_passed(monkeypatch):
+    """Every poll comes a poll interval after the last computation (within it, the poll answers from it)."""
+    monkeypatch.setattr(dashboard, "POLL_SECONDS", 0)
+
+
 def test_the_page_holds_every_section_with_its_digest_in_the_poll(investigator):
     page = investigator.get(reverse("analysis:dashboard")).content.decode()
     sections = dict((name, digest) for name, digest, _oob in SECTION.findall(page))
@@ -41,6 +48,7 @@ def test_an_unchanged_poll_still_answers_204(investigator):
     assert poll(investigator, poll_url(page)).status_code == 204
 
 
+@pytest.mark.usefixtures("interval_passed")
 def test_a_change_outside_the_results_sends_a_new_poller_and_only_the_sections_that_changed(investigator):
     page = investigator.get(reverse("analysis:dashboard")).content.decode()
     held = dict((name, digest) for name, digest, _oob in SECTION.findall(page))
@@ -58,6 +66,7 @@ def test_a_change_outside_the_results_sends_a_new_poller_and_only_the_sections_t
     assert len(body) < len(page) / 3
 
 
+@pytest.mark.usefixtures("interval_passed")
 def test_a_changed_score_sends_the_outcome_sections_and_the_next_poll_is_204(investigator):
     page = investigator.get(reverse("analysis:dashboard")).content.decode()
     observation = Observation.objects.filter(missing_reason="", day=7).order_by("pk").first()
@@ -66,3 +75,8 @@ def test_a_changed_score_sends_the_outcome_sections_and_the_next_poll_is_204(inv
     sent = {name for name, _digest, _oob in SECTION.findall(response.content.decode())}
     assert {"outcomes", "daily"} <= sent
     assert poll(investigator, poll_url(response.content.decode())).status_code == 204
+
+
+def test_the_poller_polls_at_the_interval_the_results_are_computed_at(investigator):
+    page = investigator.get(reverse("analysis:dashboard")).content.decode()
+    assert f'hx-trigger="every {dashboard.POLL_SECONDS}s"' in page

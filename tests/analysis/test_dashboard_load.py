@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from analysis import dashboard
+from observations.models import Observation
 
 LIVE = reverse("analysis:dashboard_live")
 RESULT_TABLES = ("observations_observation", "enrollment_participant", "enrollment_screening", "trialsite_cache")
@@ -28,6 +29,59 @@ def test_an_unchanged_poll_answers_204_without_touching_results_or_cache(known_d
     assert len(statements) <= 5
     touched = [sql for sql in statements if any(f'"{table}"' in sql for table in RESULT_TABLES)]
     assert touched == []
+
+
+def _change(note: str) -> None:
+    """A save somewhere in the study (a new event: a new fingerprint)."""
+    observation = Observation.objects.filter(missing_reason="").order_by("pk").first()
+    Observation.objects.filter(pk=observation.pk).update(notes=note)
+
+
+def _poll(client, fingerprint: str):
+    return client.get(LIVE, {"fingerprint": fingerprint}, headers={"HX-Request": "true"})
+
+
+def test_polls_under_a_stream_of_saves_compute_at_most_once_per_interval(known_dataset, client_for, monkeypatch):
+    clients = [client_for("investigator"), client_for("coordinator")]
+    clients[0].get(reverse("analysis:dashboard"))  # computes the results: the interval starts
+    held = dashboard.data_fingerprint()
+    build = dashboard._build
+    monkeypatch.setattr(dashboard, "_build", _refuse)
+    for number in range(6):
+        _change(f"save {number}")
+        assert dashboard.data_fingerprint() != held
+        assert _poll(clients[number % 2], held).status_code == 204  # the results of a moment ago are still the latest
+    computed = []
+    monkeypatch.setattr(dashboard, "_build", lambda *a, **kw: computed.append(1) or build(*a, **kw))
+    monkeypatch.setattr(dashboard, "POLL_SECONDS", 0)  # the interval has passed
+    response = _poll(clients[0], held)
+    assert response.status_code == 200
+    assert computed == [1]
+    assert f'data-fingerprint="{dashboard.data_fingerprint()}"' in response.content.decode()
+
+
+def test_a_poller_behind_gets_the_latest_results_without_computing_them(known_dataset, client_for, monkeypatch):
+    behind, ahead = client_for("investigator"), client_for("investigator")
+    behind.get(reverse("analysis:dashboard"))
+    held = dashboard.data_fingerprint()
+    _change("first")
+    monkeypatch.setattr(dashboard, "POLL_SECONDS", 0)
+    assert _poll(ahead, "0.0.0.0.0.0.0").status_code == 200  # computes the results of the change
+    latest = dashboard.data_fingerprint()
+    monkeypatch.setattr(dashboard, "POLL_SECONDS", 60)
+    monkeypatch.setattr(dashboard, "_build", _refuse)
+    _change("second")
+    response = _poll(behind, held)
+    assert response.status_code == 200
+    assert f'data-fingerprint="{latest}"' in response.content.decode()
+    assert _poll(ahead, latest).status_code == 204
+
+
+def test_a_fingerprint_is_newer_only_when_no_table_is_behind():
+    assert dashboard.newer("5.3.1", than="4.3.1")
+    assert not dashboard.newer("5.3.1", than="5.3.1")
+    assert not dashboard.newer("5.3.1", than="5.4.1")  # the poller holds later data of one table
+    assert dashboard.newer("5.3.1", than="old")
 
 
 def _refuse(*args, **kwargs):
