@@ -26,7 +26,8 @@ ENTERED = {
     "notes": 'Bu "Siti" <script>alert(1)</script> & co',
     "deviation_reason": "",
 }
-STORED = {"observed_on": datetime.date(2026, 11, 29), "feeds_24h": 8, "breast_full_then_soft": "no", "notes": "<i>"}
+STORED = {"observed_on": datetime.date(2026, 11, 29), "feeds_24h": 8, "breast_full_then_soft": "no", "notes": "<i>",
+          "missing_reason": "refused", "sleep_after_feed_hours": 2.5}  # fmt: skip
 
 
 def _forms():
@@ -56,6 +57,8 @@ def test_every_daily_form_field_is_written_as_crispy_wrote_it(language):
     assert written.count("is-invalid") >= 8
     assert "aria-describedby" in written
     assert "<legend" in written
+    assert " selected" in written
+    assert " checked" in written
 
 
 def test_values_and_messages_with_markup_are_escaped():

@@ -58,7 +58,58 @@ def _widget(field: BoundField) -> SafeString:
     css = (f"{css} {own}" if own not in css else css) if css else own
     bootstrap = "form-select" if isinstance(widget, forms.Select) else "form-control"
     extra = [name for name in (bootstrap, "is-invalid" if field.errors else "") if name and name not in css.split()]
-    return field.as_widget(attrs={"class": " ".join([css, *extra])})
+    return _rendered(field, {"class": " ".join([css, *extra])})
+
+
+def _rendered(field: BoundField, attrs: dict) -> SafeString:
+    """``field.as_widget(attrs=attrs)``: inputs, text areas and selects written here as Django's widget
+    templates write them (``django/forms/widgets/``), any other widget by its template."""
+    widget = field.field.widget
+    writer = WIDGET_WRITERS.get(widget.template_name)
+    if writer is None or field.field.localize:
+        return field.as_widget(attrs=attrs)
+    attrs = field.build_widget_attrs(attrs, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    return writer(widget.get_context(field.html_name, field.value(), attrs)["widget"])
+
+
+def _attrs(attrs: dict) -> SafeString:
+    return format_html_join("", "{}", ((_attribute(name, value),) for name, value in attrs.items()))
+
+
+def _input(widget: dict) -> SafeString:
+    value = format_html(' value="{}"', str(widget["value"])) if widget["value"] is not None else ""
+    return format_html(
+        '<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], value, _attrs(widget["attrs"])
+    )
+
+
+def _textarea(widget: dict) -> SafeString:
+    value = widget["value"] or ""
+    return format_html('<textarea name="{}"{}>\n{}</textarea>', widget["name"], _attrs(widget["attrs"]), value)
+
+
+def _select(widget: dict) -> SafeString:
+    parts = []
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(format_html('\n  <optgroup label="{}">', group_name))
+        for option in options:
+            parts.append(format_html('\n  <option value="{}"{}>{}</option>', str(option["value"]),
+                                     _attrs(option["attrs"]), option["label"]))  # fmt: skip
+        if group_name:
+            parts.append(mark_safe("\n  </optgroup>"))
+    return format_html(
+        '<select name="{}"{}>{}\n</select>', widget["name"], _attrs(widget["attrs"]), mark_safe("".join(parts))
+    )
+
+
+WIDGET_WRITERS = {
+    **{f"django/forms/widgets/{kind}.html": _input for kind in ("text", "number", "date", "email", "hidden", "input")},
+    "django/forms/widgets/textarea.html": _textarea,
+    "django/forms/widgets/select.html": _select,
+}
 
 
 def _options(field: BoundField) -> SafeString:
@@ -68,7 +119,7 @@ def _options(field: BoundField) -> SafeString:
     rows = []
     for number, option in enumerate(options, start=1):
         errors = _errors(field) if number == len(options) else ""
-        attrs = format_html_join("", "{}", ((_attribute(name, value),) for name, value in option["attrs"].items()))
+        attrs = _attrs(option["attrs"])
         rows.append((option["type"], invalid, field.html_name, str(option["value"]), attrs,
                      option["attrs"].get("id", ""), str(option["label"]), errors))  # fmt: skip
     return format_html_join("", OPTION, rows)
