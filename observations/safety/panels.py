@@ -4,6 +4,7 @@ Open data queries on Today and the daily form; adverse events, queries and sourc
 participant's page, her timeline and each of its days; open queries by site and age on the home page.
 """
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -22,7 +23,7 @@ def open_queries(context, participant=None, day=None) -> dict:
     if participant is not None:
         found = found.filter(participant=participant)
     if day is not None:
-        found = found.filter(day=day) | found.filter(day__isnull=True)
+        found = found.filter(Q(day=day) | Q(day__isnull=True))
     return {"queries": list(found.order_by("raised_at")[:50]), "request": context["request"]}
 
 
