@@ -34,6 +34,11 @@ class Panel:
     context: Callable[..., dict] | None = None
     write: Callable[..., str] | None = None
 
+    @property
+    def source(self) -> str:
+        """Where the panel comes from: its template, or the module and name of the function writing it."""
+        return self.template_name or f"{self.write.__module__}.{self.write.__qualname__}"
+
 
 _contributed: dict[str, list[Panel]] = {slot: [] for slot in SLOTS}
 
