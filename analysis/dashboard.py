@@ -102,10 +102,11 @@ def _wait_for(view: str, fingerprint: str, marker: str) -> dict | None:
     deadline = time.monotonic() + COMPUTING_SECONDS
     while time.monotonic() < deadline:
         time.sleep(WAIT_STEP_SECONDS)
+        computing = cache.has_key(marker)  # read before the bundle: it is cached before the marker goes
         bundle = cache.get(view)
         if bundle is not None and bundle["fingerprint"] == fingerprint:
             return bundle
-        if not cache.has_key(marker):
+        if not computing:
             return None
     return None
 

@@ -30,13 +30,14 @@ SETTINGS_SERVICES = {
 }
 
 
-def _context(request, *, wait: bool = True, newer_than: str | None = None) -> dict | None:
-    """The study, population and cached bundle every results page renders.
+def _context(request, *, wait: bool = True, newer_than: str | None = None, study=None) -> dict | None:
+    """The study (``study``, when the view already loaded it through the access helper), population
+    and cached bundle every results page renders.
 
     None while another request computes it (``wait=False``), and when its data is not ``newer_than``
     the fingerprint a poller holds.
     """
-    study = get_study_for_user(request.user, request.GET.get("study"))
+    study = study or get_study_for_user(request.user, request.GET.get("study"))
     population = dashboard.population_or_default(request.GET.get("population"))
     masked = masking.outcome_masked_for(request.user, study)
     bundle = dashboard.dashboard_bundle(study, population=population, masked=masked, wait=wait)
@@ -120,11 +121,11 @@ def dashboard_live(request):
     a change, a poller that sent the digests of its sections gets a new poller and only the sections
     that changed.
     """
-    get_study_for_user(request.user, request.GET.get("study"))  # 404 before revealing anything
+    study = get_study_for_user(request.user, request.GET.get("study"))  # 404 before revealing anything
     held = request.GET.get("fingerprint", "")
     if held == dashboard.data_fingerprint():
         return HttpResponse(status=204)
-    context = _context(request, wait=False, newer_than=held)
+    context = _context(request, wait=False, newer_than=held, study=study)
     if context is None:
         return HttpResponse(status=204)
     context = _with_sections(request, context)
