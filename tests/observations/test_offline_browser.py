@@ -1,6 +1,7 @@
 """On a home visit without a connection (360 px, Indonesian): entries wait on the phone, are sent once
 when the connection returns, a rejected one comes back with its message, and sign-out clears the phone."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -137,9 +138,14 @@ def test_sign_out_clears_the_phone_and_the_next_user_sees_nothing(
     # there, not by a browser route, which the service worker's own request could slip past (the entry
     # would then be sent and Today reloaded under the clicks below).
     monkeypatch.setattr(ObservationViewSet, "create", lambda *args, **kwargs: Response(status=503))
-    context.set_offline(False)
+    with page.expect_response("**/api/v1/observations/") as refused:
+        context.set_offline(False)
+    assert refused.value.status == 503
+    page.wait_for_function("() => document.body.dataset.outboxCount === '1'")
 
+    # The menu fully open before the tap: a tap on a button still sliding into view can be lost.
     page.locator(".navbar-toggler").click()
+    expect(page.locator("#mainnav")).to_have_class(re.compile(r"\bshow\b"))
     page.click("form[data-logout] button")
     warning = page.locator("[data-testid=logout-warning]")
     warning.wait_for()
