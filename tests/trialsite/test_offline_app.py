@@ -16,7 +16,7 @@ def test_the_service_worker_is_served_from_the_root_with_hashed_assets():
     assert response["Service-Worker-Allowed"] == "/"
     assert "no-cache" in response["Cache-Control"]
     script = response.content.decode()
-    assert re.search(r"/static/vendor/bootstrap/bootstrap\.min\.[0-9a-f]{12}\.css", script)
+    assert re.search(r"/static/vendor/bootstrap/bootstrap\.trimmed\.[0-9a-f]{12}\.css", script)
     assert re.search(r"/static/js/offline\.[0-9a-f]{12}\.js", script)
     assert "chart" not in script  # the chart library is never needed offline
 

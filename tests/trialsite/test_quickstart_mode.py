@@ -24,4 +24,4 @@ def test_with_debug_off_a_missing_page_is_the_projects_own_404_with_its_static_f
     assert response.status_code == 404
     page = response.content.decode()
     assert "Tidak ditemukan" in page or "Not found" in page
-    assert "/static/vendor/bootstrap/bootstrap.min." in page
+    assert "/static/vendor/bootstrap/bootstrap.trimmed." in page
