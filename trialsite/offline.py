@@ -21,7 +21,6 @@ from django.views.decorators.cache import cache_control
 # Everything Today and the daily form need offline; the chart library and htmx (live dashboard) are not.
 OFFLINE_ASSETS = (
     "vendor/bootstrap/bootstrap.trimmed.css",
-    "vendor/bootstrap/bootstrap.bundle.min.js",
     "vendor/idb-keyval/idb-keyval.umd.js",
     "css/trialsite.css",
     "js/trialsite.js",

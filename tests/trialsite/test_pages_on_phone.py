@@ -6,6 +6,7 @@ menu is checked without touching this test.
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser import overflowing, watch_csp_errors
 from tests.conftest import PASSWORD
@@ -37,4 +38,19 @@ def test_every_menu_page_fits_a_phone(page, live_server, cast, demo_data, login,
         assert page.locator("html").get_attribute("lang") == language
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, item["url"]
         assert overflowing(page) == [], item["url"]
+    assert csp_errors == []
+
+
+def test_the_menu_opens_and_closes_on_a_phone(page, live_server, cast, login):
+    csp_errors = watch_csp_errors(page)
+    login(page, "midwife.srp1")
+    toggler, sign_out = page.locator("[data-menu-toggle]"), page.locator("form[data-logout] button")
+    assert not sign_out.is_visible()
+    assert toggler.get_attribute("aria-expanded") == "false"
+    toggler.click()
+    expect(sign_out).to_be_visible()
+    assert toggler.get_attribute("aria-expanded") == "true"
+    toggler.click()
+    expect(sign_out).to_be_hidden()
+    assert toggler.get_attribute("aria-expanded") == "false"
     assert csp_errors == []
