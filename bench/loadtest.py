@@ -248,7 +248,7 @@ def print_step(midwives: int, step: dict, seconds: int) -> bool:
             f"| {row['Name']} | {row['Request Count']} | {row['Failure Count']} | {row['50%']} | {row['95%']} "
             f"| {row['99%']} | {float(row['Requests/s']):.1f} |"
         )
-        if row["Name"] in MIDWIFE_ENDPOINTS and float(row["95%"] or 0) > 1000:
+        if row["Name"] in MIDWIFE_ENDPOINTS and row["95%"] not in ("", "N/A") and float(row["95%"]) > 1000:
             broke = True
     if int(total["Failure Count"]) > 0.01 * requests:
         broke = True
