@@ -52,6 +52,7 @@ def _column_labels(header_row: str) -> list[str]:
 def _label_rows(body: str, labels: list[str]) -> str:
     """Each cell labelled by the column it sits in, counting colspans and rowspans from rows above."""
     held: dict[int, int] = {}  # column -> rows still covered by a rowspan from above
+    escaped = [escape(text) for text in labels]  # once a table, not once a cell
 
     def label_row(row: re.Match) -> str:
         column = 0
@@ -67,7 +68,7 @@ def _label_rows(body: str, labels: list[str]) -> str:
             column += span
             if span > 1 or index >= len(labels) or not labels[index] or "data-label" in attrs:
                 return match.group(0)
-            return f'<{tag}{attrs} data-label="{escape(labels[index])}">'
+            return f'<{tag}{attrs} data-label="{escaped[index]}">'
 
         labelled = CELL_TAG.sub(label, row.group(0))
         for covered in list(held):
