@@ -14,6 +14,7 @@ from html import escape
 
 from django import template
 from django.template.base import render_value_in_context
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -59,7 +60,7 @@ class _Page:
     def __init__(self, context, participant):
         request = context.get("request")
         self.view: View = LEAST if request is None else view_for(request.user, participant.study_id)
-        self.context, self.participant, self.dates = context, participant, {}
+        self.context, self.participant, self.dates, self.written = context, participant, {}, {}
         self.day_label, self.reason_label = gettext("Day"), gettext("Reason")
         self.nobody = gettext("outside the application")
         labels = (gettext("Field"), gettext("Old value"), gettext("New value"))
@@ -95,7 +96,15 @@ class _Page:
         return WITHHELD if value is None else self.value(value)
 
     def value(self, value) -> str:
-        """``{{ value }}``: text escaped; numbers, dates and lazy text localized and escaped as the template does."""
+        """``{{ value }}``: text escaped; numbers, dates and lazy text localized and escaped as the template does.
+
+        Those are written once a page each: the same few counts, dates and field labels recur in every entry.
+        A value's key is its type and ``repr``, not the value: ``Decimal("2.5") == Decimal("2.50")`` is written
+        "2,5" and "2,50". A field's lazy label is one object in all of a history: its key is the object (kept
+        alive by the history while the page is written), so it is translated once, not once an entry."""
         if type(value) is str:
             return escape(value)
-        return render_value_in_context(value, self.context)
+        key = (Promise, id(value)) if isinstance(value, Promise) else (type(value), repr(value))
+        if key not in self.written:
+            self.written[key] = render_value_in_context(value, self.context)
+        return self.written[key]
