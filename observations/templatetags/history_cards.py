@@ -36,6 +36,7 @@ ENTRY = (
 )
 REASON = "<span>{label}: <strong>{text}</strong></span>"
 EMPTY = '\n<p class="text-muted small">{}</p>\n'
+NONE = "—"  # a field without a value (before the first entry, or emptied)
 # The table of one entry with a placeholder row, labelled once a page by the ``cards`` filter and cut at the markers.
 TABLE = (
     '<table class="table table-sm mb-0">\n'
@@ -93,7 +94,7 @@ class _Page:
 
     def shown(self, value) -> str:
         """``{{ value|default_if_none:"—" }}``."""
-        return WITHHELD if value is None else self.value(value)
+        return NONE if value is None else self.value(value)
 
     def value(self, value) -> str:
         """``{{ value }}``: text escaped; numbers, dates and lazy text localized and escaped as the template does.
