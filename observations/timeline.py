@@ -34,11 +34,11 @@ def _shown(value):
 
 
 def _changes(entry: HistoryEntry) -> list[Change]:
-    """The changes worth showing: no bookkeeping; on the first entry, only the fields that were filled."""
+    """The changes worth showing: on the first entry, only the fields that were filled."""
     shown: list[Change] = []
     for change in entry.changes:
         old, new = _shown(change.old), _shown(change.new)
-        if change.field in HIDDEN_FIELDS or (old is None and new is None):
+        if old is None and new is None:
             continue
         shown.append(Change(change.field, change.label, old, new))
     return shown
@@ -46,7 +46,7 @@ def _changes(entry: HistoryEntry) -> list[Change]:
 
 def _history(view: View, participant, observations: list[Observation]) -> list[ShownEntry]:
     """Every recorded change of the participant's observations, newest first, as ``view`` may see them."""
-    histories = histories_for(observations)
+    histories = histories_for(observations, skip=HIDDEN_FIELDS)
     entries = [(entry.at, n, obs.day, entry) for obs in observations for n, entry in enumerate(histories[obs.pk])]
     # Events of one transaction share a timestamp: the position in each record's trail breaks ties.
     ordered = sorted(entries, key=lambda e: (e[0], e[1]), reverse=True)

@@ -10,6 +10,7 @@ the application has no context and is shown as such.
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -146,8 +147,11 @@ def history_for(obj: models.Model) -> list[HistoryEntry]:
     return histories_for([obj]).get(obj.pk, [])
 
 
-def histories_for(objects: list[models.Model]) -> dict[Any, list[HistoryEntry]]:
-    """{pk: history_for(obj)} for records of one model, in a fixed number of queries (not one per record)."""
+def histories_for(objects: list[models.Model], *, skip: Collection[str] = ()) -> dict[Any, list[HistoryEntry]]:
+    """{pk: history_for(obj)} for records of one model, in a fixed number of queries (not one per record).
+
+    Fields named in ``skip`` (attnames) are left out of the changes: a page that does not show them
+    does not pay for them (a foreign key's record is looked up to be shown)."""
     if not objects:
         return {}
     model = type(objects[0])
@@ -162,7 +166,7 @@ def histories_for(objects: list[models.Model]) -> dict[Any, list[HistoryEntry]]:
     contexts = {e.pk: e.pgh_context.metadata if e.pgh_context else {} for record in by_record.values() for e in record}
     names = _usernames({str(c.get("user")) for c in contexts.values() if c.get("user") is not None})
     labels, shown = _field_labels(model), _shown_values(model)
-    tracked = [f for f in labels if f not in SKIPPED_FIELDS and hasattr(event_model, f)]
+    tracked = [f for f in labels if f not in SKIPPED_FIELDS and f not in skip and hasattr(event_model, f)]
     return {pk: _entries(record, contexts, names, labels, shown, tracked) for pk, record in by_record.items()}
 
 

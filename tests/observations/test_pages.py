@@ -173,3 +173,13 @@ def test_timeline_query_count_does_not_grow_with_recorded_days(client_for, parti
     record(participant, 2)
     record(participant, 3)
     assert _queries(client, url) == one_day <= 11
+
+
+def test_timeline_query_count_does_not_grow_with_the_people_who_saved_days(client_for, participant, record, cast):
+    """Who created or verified a day is bookkeeping the timeline does not show: not looked up person by person."""
+    client, url = client_for("midwife.srp1"), reverse("observations:timeline", args=[participant.pk])
+    record(participant, 1)
+    client.get(url)  # warm per-process caches
+    one_person = _queries(client, url)
+    record(participant, 2, user=cast["coordinator"])
+    assert _queries(client, url) == one_person
