@@ -2,7 +2,8 @@
 
 - Midwives sign in, open Today, open a day's form and save it: a new day when Today lists one
   that is due, otherwise a correction (with a reason) of a day already saved on a participant's
-  timeline.
+  timeline. She reads each page before the next (1–3 s: Today, the timeline, the form she fills
+  in), as a person does; the saved form's answer is Today, read before the next round.
 - Investigators open the results dashboard and poll its live fragment every 5 s, as the page's
   htmx does, with the fingerprint of what they last received.
 - Coordinators open completeness and download the CSV export.
@@ -96,6 +97,7 @@ class Midwife(Person):
     @task
     def enter_a_day(self):
         today = self.client.get("/observations/today/", name="today").text
+        self.wait()  # she reads Today
         due = FORM_LINK.findall(today)
         seen = {m[0] for m in TIMELINE_LINK.findall(today)} | {f"/observations/participant/{m[1]}/" for m in due}
         self.timelines = list(seen | set(self.timelines))[:50]
@@ -105,6 +107,7 @@ class Midwife(Person):
             self.save(random.choice(due)[0], "form (new day)")
         elif self.timelines:
             timeline = self.client.get(random.choice(self.timelines), name="timeline").text
+            self.wait()  # she finds the day to correct
             saved = FORM_LINK.findall(timeline)
             if saved:
                 self.save(random.choice(saved)[0], "form (correction)")
@@ -114,9 +117,11 @@ class Midwife(Person):
         if recorded_as_missing(fields):
             return
         fields = filled(fields, random.choice([5, 6, 7, 8]))
+        self.wait()  # she fills the form in
         with self.post(path, fields, f"{name} POST", catch_response=True) as response:
             outcome = self.judge(response, first_entry=name == "form (new day)")
         if outcome is Saved.NEEDS_DEVIATION_REASON:  # visited out of its window: say why, as she would
+            self.wait()
             with self.post(path, fields | {"deviation_reason": "kunjungan terlambat"}, "form (new day, late) POST",
                            catch_response=True) as response:  # fmt: skip
                 self.judge(response, first_entry=True)

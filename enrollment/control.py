@@ -74,10 +74,14 @@ def lock_notices(study: Study) -> list[str]:
 
 
 def lock_notices_for(user) -> list[str]:
-    """The lock notices of the studies of ``user``'s sites (for pages that span them, like Today)."""
-    controls = (
-        StudyControl.objects.filter(study__sites__in=Site.objects.for_user(user), locked_at__isnull=False)
-        .select_related("locked_by")
-        .distinct()
+    """The lock notices of the studies of ``user``'s sites (for pages that span them, like Today).
+
+    Asks first for locked studies, which there rarely are (a query too simple to cost much to build),
+    and only then which of them ``user`` sees: Today and every save's answer ask this."""
+    locked = list(StudyControl.objects.filter(locked_at__isnull=False).select_related("locked_by").order_by("pk"))
+    if not locked:
+        return []
+    seen = set(
+        Site.objects.for_user(user).filter(study__in=[c.study_id for c in locked]).values_list("study", flat=True)
     )
-    return [lock_message(control) for control in controls]
+    return [lock_message(control) for control in locked if control.study_id in seen]

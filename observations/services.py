@@ -93,6 +93,16 @@ def replayed_observation(*, participant: Participant, day: int, idempotency_key)
     return existing
 
 
+def is_resend_of(observation: Observation, idempotency_key) -> bool:
+    """Is a first-entry form carrying ``idempotency_key`` a resend of ``observation``, read as committed?
+
+    What :func:`replayed_observation` answers, for a caller already holding the day's row: a committed
+    row with the key is the resend; no lock is needed, as a first entry of the same key still in flight
+    could only fail on this row. A key of another day, or none, is not a resend of this one."""
+    key = _as_uuid(idempotency_key)
+    return key is not None and observation.idempotency_key == key
+
+
 def _as_uuid(value) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value)) if value else None

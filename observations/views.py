@@ -61,9 +61,10 @@ def _form_page(request, participant, day, form, observation, conflict=None):
 def observation_form(request, pk: int, day: int):
     """Enter day ``day`` of a participant, or correct it (with a reason) once it is saved."""
     participant = get_participant_for_user(request.user, pk, write=True)
-    observation = Observation.objects.filter(participant=participant, day=day).first()
+    # Through the participant: the row comes with her (and her study and arm), not a query each later.
+    observation = participant.observations.filter(day=day).first()
     # A resend of the first-entry form (same idempotency key) is not an edit: it returns the stored row.
-    editing = observation is not None and not _is_resend(participant, day, request.POST.get("idempotency_key"))
+    editing = observation is not None and not services.is_resend_of(observation, request.POST.get("idempotency_key"))
     initial = initial_from(observation) if editing else {"observed_on": _proposed_date(participant, day)}
     form = ObservationForm(request.POST or None, adherence=participant.arm.adherence, editing=editing, initial=initial)
     if request.method != "POST" or not form.is_valid():
@@ -80,13 +81,6 @@ def observation_form(request, pk: int, day: int):
         return _form_page(request, participant, day, form, conflict.current, conflict=conflict)
     messages.success(request, _("Day %(day)d saved. Score: %(score)s.") % {"day": day, "score": saved.score or "—"})
     return _today_page(request, after_save=True)
-
-
-def _is_resend(participant, day: int, key) -> bool:
-    try:
-        return services.replayed_observation(participant=participant, day=day, idempotency_key=key) is not None
-    except ValidationError:
-        return False  # a key of another day: not a resend of this one; the service refuses it on save
 
 
 def _add_rule_errors(form: ObservationForm, participant, day: int) -> None:

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from observations import services
@@ -150,3 +151,27 @@ def test_a_locked_day_offers_no_save_button(client_for, record, participant):
     content = client_for("midwife.srp1").get(reverse("observations:form", args=[participant.pk, 1])).content.decode()
     assert 'data-testid="save"' not in content
     assert 'data-testid="verified-day"' in content
+
+
+def test_a_correction_reads_the_participant_her_study_and_arm_once(client_for, record, participant, good_values):
+    """The day's row is read through the participant the page loaded: no second read of her, her study or arm."""
+    obs = record(participant, 1)
+    client = client_for("midwife.srp1")
+    with CaptureQueriesContext(connection) as ctx:
+        response = edit(client, obs, good_values(participant, 1, feeds_24h=5), reason="Salah tulis")
+    assert response["Content-Location"] == reverse("observations:today")
+    tables = ("enrollment_participant", "enrollment_study", "enrollment_arm")
+    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(tuple(f'SELECT "{t}"' for t in tables))]
+    participant_reads = [sql for sql in reads if sql.startswith('SELECT "enrollment_participant"')]
+    assert len(participant_reads) == 2, reads  # the page's access check, and Today's worklist after the save
+    assert not [sql for sql in reads if not sql.startswith('SELECT "enrollment_participant"')], reads
+
+
+@pytest.mark.parametrize(
+    ("key", "resend"), [("same", True), ("other", False), ("", False), ("not-a-uuid", False), (None, False)]
+)
+def test_only_the_days_own_key_makes_a_post_a_resend(record, participant, key, resend):
+    obs = record(participant, 1)
+    sent = {"same": str(obs.idempotency_key), "other": str(uuid.uuid4())}.get(key, key)
+    assert services.is_resend_of(obs, sent) is resend
+    assert services.is_resend_of(obs, str(obs.idempotency_key).upper()) is True

@@ -22,7 +22,7 @@ from analysis import masking
 from enrollment import control, exclusion, services
 from enrollment.control import StudyLocked
 from enrollment.freeze import STUDY_LOCKED_SQLSTATE, FrozenWhenLocked
-from enrollment.models import Allocation, Consent, Participant, Screening, ScreeningAnswer, StudyControl
+from enrollment.models import Allocation, Consent, Participant, Screening, ScreeningAnswer, Site, Study, StudyControl
 from observations import services as observation_services
 from observations.models import Observation
 from observations.safety import adverse_events, deviations, monitoring, queries
@@ -366,6 +366,17 @@ def test_today_shows_the_study_locked_notice(locked, client_for):
     client.cookies["django_language"] = "en"
     page = client.get(reverse("observations:today")).content.decode()
     assert 'data-testid="study-locked"' in page
+
+
+def test_today_shows_only_the_locks_of_her_own_studies(study, trial, coordinator, client_for):
+    other = Study.objects.create(slug="elsewhere", title_id="Di tempat lain", title_en="Elsewhere")
+    Site.objects.create(study=other, code="ELS", name="Puskesmas Lain")
+    masking.lock_database(study=other, by=coordinator, reason="Their last participant completed day 7")
+    client = client_for("midwife.srp1")
+    assert 'data-testid="study-locked"' not in client.get(reverse("observations:today")).content.decode()
+    masking.lock_database(study=study, by=coordinator, reason="Last participant completed day 7")
+    page = client.get(reverse("observations:today")).content.decode()
+    assert page.count('data-testid="study-locked"') == 1
 
 
 def api(client, method, url, data):
