@@ -2,39 +2,108 @@
 
 Open data queries on Today and the daily form; adverse events, queries and source verification on a
 participant's page, her timeline and each of its days; open queries by site and age on the home page.
+
+The panels of Today, the daily form and the participant's pages are written here, not by templates:
+they are on the midwife's busiest pages. Each value is escaped with ``html.escape``, as Django's
+``escape`` does; tests/safety/test_panels.py compares the bytes with what the templates wrote.
 """
+
+from html import escape
 
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 
+from enrollment.visibility import view_for
 from observations.safety import queries
 from observations.safety.models import AdverseEvent, DataQuery, QueryStatus, SourceVerification
+from observations.safety.templatetags.safety_tags import ae_term
 from trialsite import panels
 from trialsite.roles import Capability, can
 
+NOTHING = "\n"  # what the panels' templates wrote when there was nothing to show: the newline after {% endif %}
+OPEN_QUERIES = (
+    '\n<div class="alert alert-warning small" data-testid="open-queries">\n  <p class="fw-semibold mb-1">{}</p>\n'
+    '  <ul class="mb-0 ps-3">\n    {}\n  </ul>\n</div>\n\n'
+)
+OPEN_QUERY = '<li data-testid="open-query"><a href="{}">{}{}</a>: {}</li>'
+QUERY_DAY = " · {} {}"
+ACTIONS = '<div class="d-flex flex-wrap gap-2 mb-2" data-testid="safety-actions">\n  {}\n  {}\n</div>\n{}\n{}\n'
+AE_NEW = '<a class="btn btn-sm btn-outline-danger" href="{}" data-testid="ae-new">{}</a>'
+QUERY_NEW = '<a class="btn btn-sm btn-outline-warning" href="{}" data-testid="query-new">{}</a>'
+EVENTS = '<p class="small mb-2">{}:\n  {}</p>'
+EVENT = '<a href="{}" class="badge {} text-decoration-none">{} {}</a> '
+SERIOUS, NOT_SERIOUS = "text-bg-danger", "text-bg-light"
+SHOWN_QUERIES = 50
 
-def open_queries(context, participant=None, day=None) -> dict:
-    """Open queries of the user's sites (Today), or of one participant or one participant's day (the form)."""
+
+def open_queries(context, participant=None, day=None) -> SafeString:
+    """Open queries of the user's sites (Today), or of one participant or one participant's day (the form),
+    for the roles that may read queries: their text can name a person.
+
+    Written here rather than by a template, from values rather than instances: Today and the daily form
+    show it on every request, mostly empty, and the template and the model instances were most of its cost.
+    """
     user = context["request"].user
-    found = DataQuery.objects.for_user(user).filter(status=QueryStatus.OPEN).select_related("participant")
+    if not can(user, Capability.READ_QUERIES):
+        return mark_safe(NOTHING)
+    scope = Q(status=QueryStatus.OPEN)
     if participant is not None:
-        found = found.filter(participant=participant)
+        scope &= Q(participant=participant)
     if day is not None:
-        found = found.filter(Q(day=day) | Q(day__isnull=True))
-    return {"queries": list(found.order_by("raised_at")[:50]), "request": context["request"]}
+        scope &= Q(day=day) | Q(day__isnull=True)
+    found = DataQuery.objects.for_user(user).filter(scope).order_by("raised_at", "pk")
+    rows = list(found.values_list("pk", "participant__participant_id", "day", "text")[:SHOWN_QUERIES])
+    return mark_safe(_open_queries(rows) if rows else NOTHING)  # every value escaped by _open_queries
 
 
-def participant_actions(context, participant) -> dict:
-    """On a participant's pages: enter an adverse event, raise a query, and her open queries and events."""
+def _open_queries(rows: list[tuple]) -> str:
+    """The list: (pk, participant ID, day or None, text) a query, the text cut at 80 as ``truncatechars`` does."""
+    day = escape(gettext("day"))
+    items = "".join(
+        OPEN_QUERY.format(
+            escape(reverse("safety:query_detail", args=[pk])), escape(participant_id),
+            QUERY_DAY.format(day, query_day) if query_day else "", escape(Truncator(text).chars(80)),
+        )
+        for pk, participant_id, query_day, text in rows
+    )  # fmt: skip
+    heading = ngettext("%(n)s open data query", "%(n)s open data queries", len(rows)) % {"n": len(rows)}
+    return OPEN_QUERIES.format(escape(heading), items)
+
+
+def participant_actions(context, participant) -> SafeString:
+    """On a participant's pages: enter an adverse event, raise a query, and her adverse events and open queries."""
     user = context["request"].user
-    return {
-        "participant": participant, "request": context["request"],
-        "can_enter_ae": can(user, Capability.ENTER_ADVERSE_EVENTS), "can_query": can(user, Capability.RAISE_QUERIES),
-        "events": list(AdverseEvent.objects.for_user(user).filter(participant=participant).order_by("-onset_date")),
-    }  # fmt: skip
+    ae_new = query_new = ""
+    if can(user, Capability.ENTER_ADVERSE_EVENTS):
+        url = escape(reverse("safety:ae_new", args=[participant.pk]))
+        ae_new = AE_NEW.format(url, escape(gettext("Adverse event")))
+    if can(user, Capability.RAISE_QUERIES):
+        url = escape(reverse("safety:query_new", args=[participant.pk]))
+        query_new = QUERY_NEW.format(url, escape(gettext("Raise a query")))
+    written = ACTIONS.format(ae_new, query_new, _events(context, participant), open_queries(context, participant))
+    return mark_safe(written)  # every value escaped
+
+
+def _events(context, participant) -> str:
+    """Her adverse events, newest first: the onset as the viewer may see it (enrollment.visibility), and the term."""
+    user = context["request"].user
+    found = AdverseEvent.objects.for_user(user).filter(participant=participant).order_by("-onset_date", "-pk")
+    events = list(found.only("pk", "serious", "onset_date", "term", "term_other"))
+    if not events:
+        return ""
+    view = view_for(user, participant.study_id)
+    links = "".join(
+        EVENT.format(
+            escape(reverse("safety:ae_detail", args=[event.pk])), SERIOUS if event.serious else NOT_SERIOUS,
+            escape(view.when_text(participant, event.onset_date)), escape(ae_term(context, event)),
+        )
+        for event in events
+    )  # fmt: skip
+    return EVENTS.format(escape(gettext("Adverse events")), links)
 
 
 def source_verifications(participant) -> dict:
@@ -90,7 +159,7 @@ def open_query_counts(context) -> dict:
 
 def register() -> None:
     panels.contribute("home", "safety/_query_counts.html", open_query_counts)
-    panels.contribute("today", "safety/_open_queries.html", open_queries)
-    panels.contribute("day_form", "safety/_open_queries.html", open_queries)
-    panels.contribute("participant", "safety/_participant_actions.html", participant_actions)
+    panels.contribute_written("today", open_queries)
+    panels.contribute_written("day_form", open_queries)
+    panels.contribute_written("participant", participant_actions)
     panels.contribute_written("timeline_day", day_actions)

@@ -1,4 +1,4 @@
-"""Template helpers of the safety app's own pages: the 24-hour reporting clock and the open data queries.
+"""Template helpers of the safety app's own pages: the 24-hour reporting clock and an event's term.
 
 Pages of the apps below safety show its panels through ``{% panels %}`` (safety/panels.py), not these tags.
 """
@@ -7,7 +7,6 @@ from django import template
 from django.utils import timezone
 
 from enrollment.visibility import identified_for
-from observations.safety import panels
 
 register = template.Library()
 
@@ -22,12 +21,6 @@ def reporting_clock(context, event):
     hours, minutes = divmod(int(abs(seconds)) // 60, 60)
     return {"event": event, "due": due, "overdue": seconds < 0 and event.reported_at is None,
             "hours": hours, "minutes": minutes, "request": request}  # fmt: skip
-
-
-@register.inclusion_tag("safety/_open_queries.html", takes_context=True)
-def open_queries(context, participant=None, day=None):
-    """Open queries of one participant (her actions panel), as on Today and the daily form."""
-    return panels.open_queries(context, participant, day)
 
 
 @register.simple_tag(takes_context=True)
