@@ -74,6 +74,10 @@ def observation_form(request, pk: int, day: int):
     try:
         saved = _save(request, participant, day, form, observation if editing else None)
     except ValidationError as exc:
+        if observation is None and participant.observations.filter(day=day).exists():
+            # Saved meanwhile by someone else, between this page's read and the save: answered as the page is
+            # now, the day's correction form with her values kept, its notice, and the reason asked.
+            return observation_form(request, pk, day)
         form.add_service_errors(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
         return _form_page(request, participant, day, form, observation)
     except services.ObservationConflict as conflict:

@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from observations import services
 from observations.models import Observation
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +215,26 @@ def test_the_form_proposes_today_inside_the_window_and_the_target_date_after_it(
     client = client_for("midwife.srp1")
     assert client.get(form_url(participant, 4)).context["form"]["observed_on"].value() == today
     assert client.get(form_url(participant, 1)).context["form"]["observed_on"].value() == participant.intervention_start
+
+
+def test_a_first_entry_of_a_day_saved_meanwhile_comes_back_as_that_days_correction(
+    client_for, participant, good_values, cast, monkeypatch
+):
+    """Another midwife's save lands between the page's read and this save: the form, as it is now."""
+    real = services.record_observation
+
+    def saved_first_by_another_midwife(**kwargs):
+        theirs = {**good_values(participant, 1, feeds_24h=7), "breast_full_then_soft": True}
+        real(**{**kwargs, "values": theirs, "by": cast["midwife.par"], "idempotency_key": uuid.uuid4()})
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "record_observation", saved_first_by_another_midwife)
+    data = {"idempotency_key": str(uuid.uuid4()), **good_values(participant, 1, feeds_24h=11)}
+    response = client_for("midwife.srp1").post(form_url(participant, 1), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="editing-notice"' in page, response.context["form"].errors
+    assert "reason" in response.context["form"].errors
+    assert response.context["form"]["feeds_24h"].value() == "11"
+    stored = Observation.objects.get(participant=participant, day=1)
+    assert (stored.feeds_24h, stored.version) == (7, 1)

@@ -5,6 +5,7 @@ must count as saved, a day outside its window must be saved after its deviation 
 must count as refused, and the export must count as downloaded.
 """
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -84,6 +85,26 @@ def test_a_first_entry_of_a_day_someone_else_saved_meanwhile_counts_as_taken(mot
     assert _post(midwife, _path(mother, 4), other)[0] is flows.Saved.SAVED
     outcome, _body = _post(midwife, _path(mother, 4), fields)
     assert outcome is flows.Saved.TAKEN
+    assert Observation.objects.get(participant=mother, day=4).version == 1
+
+
+def test_a_first_entry_overtaken_between_the_pages_read_and_its_save_counts_as_taken(
+    mother, client_for, cast, monkeypatch
+):
+    """The race of two midwives on one day: the other's save commits while this one is being saved."""
+    from observations import services
+
+    real = services.record_observation
+
+    def overtaken(**kwargs):
+        real(**{**kwargs, "by": cast["midwife.par"], "idempotency_key": uuid.uuid4()})
+        return real(**kwargs)
+
+    midwife = client_for("midwife.srp1")
+    fields = _form(midwife, _path(mother, 4))
+    monkeypatch.setattr(services, "record_observation", overtaken)
+    outcome, body = _post(midwife, _path(mother, 4), fields)
+    assert outcome is flows.Saved.TAKEN, flows.refusal(200, body)
     assert Observation.objects.get(participant=mother, day=4).version == 1
 
 
