@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from rest_framework.response import Response
 
@@ -33,9 +34,22 @@ KEPT_PAGE_OWNERS_JS = """async () => {
 API_NEW = "**/api/v1/observations/"  # where a kept first entry is sent
 
 
+WORKER_STATE_JS = """async () => {
+    const r = await navigator.serviceWorker.getRegistration();
+    return {controller: navigator.serviceWorker.controller !== null, online: navigator.onLine,
+            installing: r && r.installing && r.installing.state, waiting: !!(r && r.waiting),
+            active: r && r.active && r.active.state};
+}"""
+
+
 def _ready_for_offline(page, live_server):
+    """Today opened once online: the service worker installed (it fetches every offline asset and the due days'
+    forms from the live server the other tests share, so it is given a minute), the phone ready."""
     page.goto(f"{live_server.url}/observations/today/")
-    page.wait_for_function("() => document.body.dataset.offlineReady === '1'")
+    try:
+        page.wait_for_function("() => document.body.dataset.offlineReady === '1'", timeout=60_000)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"never ready for offline use: {page.evaluate(WORKER_STATE_JS)}") from None
     assert page.evaluate("navigator.serviceWorker.controller !== null")
 
 
