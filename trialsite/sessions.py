@@ -1,5 +1,7 @@
 """Sessions in the database, with the expiry they were loaded with (for IdleSessionMiddleware)."""
 
+import functools
+
 from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
@@ -17,11 +19,7 @@ class SessionStore(db.SessionStore):
 
     def _get_session_from_db(self):
         model = self.model
-        table, key, data, expiry = (
-            model._meta.db_table,
-            *(model._meta.get_field(name).column for name in ("session_key", "session_data", "expire_date")),
-        )
-        sql = f'SELECT "{data}", "{expiry}" FROM "{table}" WHERE "{key}" = %s AND "{expiry}" > %s'
+        sql = _session_sql(model)
         with connections[router.db_for_read(model)].cursor() as cursor:
             cursor.execute(sql, [self.session_key, timezone.now()])
             row = cursor.fetchone()
@@ -32,3 +30,10 @@ class SessionStore(db.SessionStore):
         stored = model(session_key=self.session_key, session_data=row[0], expire_date=row[1])
         self.stored_expiry = stored.expire_date
         return stored
+
+
+@functools.cache
+def _session_sql(model) -> str:
+    """The session's data and expiry by key, unexpired: written once per process from ``model``'s metadata."""
+    key, data, expiry = (model._meta.get_field(name).column for name in ("session_key", "session_data", "expire_date"))
+    return f'SELECT "{data}", "{expiry}" FROM "{model._meta.db_table}" WHERE "{key}" = %s AND "{expiry}" > %s'
