@@ -22,10 +22,14 @@ ALL_SITE_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
 MEMBER_SITE_ROLES = (Role.MIDWIFE, Role.MONITOR)
 
 
+def localized(text_id: str, text_en: str) -> str:
+    """``text_en`` in English when there is one, else ``text_id`` (Indonesian is the default)."""
+    return text_en if text_en and (get_language() or "id")[:2] == "en" else text_id
+
+
 def _localized(obj, field: str) -> str:
-    """``obj.<field>_en`` in English, else ``obj.<field>_id`` (Indonesian is the default)."""
-    lang = (get_language() or "id")[:2]
-    return getattr(obj, f"{field}_en") if lang == "en" and getattr(obj, f"{field}_en") else getattr(obj, f"{field}_id")
+    """``obj.<field>_en`` in English, else ``obj.<field>_id``."""
+    return localized(getattr(obj, f"{field}_id"), getattr(obj, f"{field}_en"))
 
 
 class AllocationMethod(models.TextChoices):
@@ -298,11 +302,8 @@ class Participant(models.Model):
     @property
     def schedule(self) -> calendar.Schedule:
         """Her calendar: target dates, windows, "expected by", "left before" (enrollment.schedule)."""
-        return calendar.Schedule(
-            start=self.intervention_start,
-            n_days=self.study.n_days,
-            window_days=self.study.window_days,
-            stopped_on=calendar.stopped_on(self.status, self.status_date),
+        return calendar.schedule_of(
+            self.intervention_start, self.study.n_days, self.study.window_days, self.status, self.status_date
         )
 
     def is_active_on(self, on: date) -> bool:

@@ -110,3 +110,8 @@ def schedule(intervention_start: date, n_days: int, window_days: int) -> list[Sc
     The window never opens before day 1 itself (no observation before the intervention starts).
     """
     return Schedule(intervention_start, n_days, window_days).days()
+
+
+def schedule_of(start: date, n_days: int, window_days: int, status: str, status_date: date | None) -> Schedule:
+    """The calendar of a participant who started on ``start``, in a study of ``n_days`` with ±``window_days``."""
+    return Schedule(start=start, n_days=n_days, window_days=window_days, stopped_on=stopped_on(status, status_date))

@@ -86,9 +86,9 @@ def test_timeline_lists_days_with_target_dates_status_and_score(client_for, part
 def test_today_shows_due_overdue_and_coming_up_for_her_sites_only(client_for, participant, par_participant, record):
     record(participant, 1)
     worklist = client_for("midwife.srp1").get(reverse("observations:today")).context["worklist"]
-    assert [(i.participant, i.day) for i in worklist.due] == [(participant, 4)]
-    assert [(i.participant, i.day) for i in worklist.overdue] == [(participant, 2), (participant, 3)]
-    assert [(i.participant, i.day) for i in worklist.upcoming] == [(participant, 5), (participant, 6)]
+    assert [(i.participant.pk, i.day) for i in worklist.due] == [(participant.pk, 4)]
+    assert [(i.participant.pk, i.day) for i in worklist.overdue] == [(participant.pk, 2), (participant.pk, 3)]
+    assert [(i.participant.pk, i.day) for i in worklist.upcoming] == [(participant.pk, 5), (participant.pk, 6)]
 
 
 def test_today_links_each_item_to_the_form(client_for, participant):
