@@ -152,12 +152,12 @@ def _field_html(body: str, name: str) -> str:
 
 
 def refusal(status: int, body: str) -> str:
-    """Why a save was refused, for the load test's failure table: the status and the form's first error."""
-    error = re.search(r"invalid-feedback[^>]*>(.*?)</div>", body, re.S) or re.search(
-        r'role="alert"[^>]*>(.*?)</', body, re.S
-    )
-    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", error.group(1))).split()) if error else "no form error"
-    return f"{status}: {text}"[:200]
+    """Why a save was refused, for the load test's failure table: the status, the form's first error and the
+    field it is on (``id_reason`` …), or the page's alert."""
+    field = re.search(r'id="([^"]*)_error" class="invalid-feedback"[^>]*>(.*?)</div>', body, re.S)
+    error = field or re.search(r'role="alert"[^>]*>()(.*?)</', body, re.S)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", error.group(2))).split()) if error else "no form error"
+    return f"{status}: {field.group(1) + ': ' if field else ''}{text}"[:200]
 
 
 def totp(key_hex: str, at: float | None = None) -> str:

@@ -178,3 +178,12 @@ def test_a_midwife_finds_her_mothers_timelines_on_the_participant_list(mother, c
     timelines = flows.timelines_in_list(midwife.get("/enrollment/participants/").content.decode())
     assert timelines == [f"/observations/participant/{mother.pk}/"]
     assert midwife.get(timelines[0]).status_code == 200
+
+
+def test_a_refusal_names_the_field_its_error_is_on(mother, client_for):
+    midwife = client_for("midwife.srp1")
+    assert _post(midwife, _path(mother, 4), _form(midwife, _path(mother, 4)))[0] is flows.Saved.SAVED
+    fields = flows.filled(_form(midwife, _path(mother, 4))) | {"reason": ""}
+    outcome, body = _post(midwife, _path(mother, 4), fields)
+    assert outcome is flows.Saved.REFUSED
+    assert flows.refusal(200, body).startswith("200: id_reason: ")
