@@ -107,16 +107,10 @@ def worklist_for(user, today: date) -> Worklist:
         .values_list(*_ROW)
         .annotate(**_RECORDED)
     )
-    sites: dict[str, Shown] = {}
-    arms: dict[str, Shown] = {}
     result = Worklist()
     for pk, participant_id, name, status, status_date, start, n_days, window, site, label_id, label_en, *days in rows:
-        label = localized(label_id, label_en)
-        participant = WorklistParticipant(
-            pk, participant_id, name,
-            sites.get(site) or sites.setdefault(site, Shown(code=site)),
-            arms.get(label) or arms.setdefault(label, Shown(label=label)),
-        )  # fmt: skip
+        arm = Shown(label=localized(label_id, label_en))
+        participant = WorklistParticipant(pk, participant_id, name, Shown(code=site), arm)
         schedule = schedule_of(start, n_days, window, status, status_date)
         for item in _days(participant, schedule, set(days[0]), set(days[1]), today):
             if item.status == DayStatus.DUE:
