@@ -187,3 +187,22 @@ def test_a_refusal_names_the_field_its_error_is_on(mother, client_for):
     outcome, body = _post(midwife, _path(mother, 4), fields)
     assert outcome is flows.Saved.REFUSED
     assert flows.refusal(200, body).startswith("200: id_reason: ")
+
+
+def test_a_day_not_yet_saved_opened_from_the_timeline_is_a_first_entry_and_counts_as_taken_when_overtaken(
+    mother, client_for
+):
+    """The timeline links days not yet saved too. Such a form is a first entry: overtaken by another midwife's
+    save it comes back as the day's correction form asking for a reason, which is "taken meanwhile" when
+    judged by the form the app gave (the load test once judged it by the link's page: a refusal on id_reason)."""
+    midwife = client_for("midwife.srp1")
+    timeline = midwife.get(f"/observations/participant/{mother.pk}/").content.decode()
+    assert _path(mother, 4) in [link for link, *_ in flows.FORM_LINK.findall(timeline)]
+    opened = flows.form_fields(midwife.get(_path(mother, 4)).content.decode())
+    assert not flows.is_correction(opened)
+    assert _post(midwife, _path(mother, 4), _form(midwife, _path(mother, 4)))[0] is flows.Saved.SAVED
+    response = midwife.post(_path(mother, 4), flows.filled(opened))
+    body = response.content.decode()
+    assert flows.save_outcome(200, response.headers, body, first_entry=True) is flows.Saved.TAKEN
+    assert flows.save_outcome(200, response.headers, body, first_entry=False) is flows.Saved.REFUSED
+    assert flows.refusal(200, body).startswith("200: id_reason: ")
