@@ -90,7 +90,7 @@ _ROW = ("pk", "participant_id", "full_name", "status", "status_date", "intervent
         "study__n_days", "study__window_days", "site__code", "arm__label_id", "arm__label_en")  # fmt: skip
 _RECORDED = {
     "entered": ArrayAgg("observations__day", filter=Q(observations__missing_reason=""), default=[]),
-    "missing": ArrayAgg("observations__day", filter=~Q(observations__missing_reason=""), default=[]),
+    "missing": ArrayAgg("observations__day", filter=Q(observations__missing_reason__gt=""), default=[]),
 }
 
 
