@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.freeze import VIA_PARTICIPANT, FrozenWhenLocked
-from enrollment.models import Participant, Study
+from enrollment.models import Participant, Study, at_visible_sites
 from enrollment.schedule import Schedule
 from observations.scoring import Thresholds, compute_score
 
@@ -141,7 +141,7 @@ class InstrumentSettings(models.Model):
 class ObservationQuerySet(models.QuerySet):
     def for_user(self, user) -> ObservationQuerySet:
         """Observations of participants at the sites ``user`` may see."""
-        return self.filter(participant__in=Participant.objects.for_user(user))
+        return at_visible_sites(self, user, "participant__site")
 
 
 MEASURED = ("observed_on", "feeds_24h", "wet_diapers_24h", "sleep_after_feed_hours", "breast_full_then_soft")

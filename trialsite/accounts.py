@@ -13,6 +13,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 import pghistory
@@ -70,12 +71,26 @@ def code_state(username: str, code: str) -> str | None:
     return "used" if found.used_at or found.revoked_at else ("expired" if found.expires_at <= timezone.now() else None)
 
 
+_READ_WITH_THE_USER: dict[str, Callable[[], str]] = {}
+
+
+def read_with_the_user(attribute: str, expression: Callable[[], str]) -> None:
+    """Have a fact about the signed-in user read in the statement that loads her, set as ``attribute`` on her.
+
+    For apps above this one, from their ``AppConfig.ready``: ``expression()`` returns an SQL expression
+    over the user's id ``u."id"`` (it is called once, when the statement is first written). A user not
+    loaded by :class:`PasswordBackend` (an API token's) has no such attribute: the reader falls back.
+    """
+    _READ_WITH_THE_USER[attribute] = expression
+
+
 class PasswordBackend(ModelBackend):
     """Django's password sign-in; a signed-in request loads its user in one query.
 
     Every request needs the user's roles, saved language and forced-password flag (the sign-in
-    steps, the capability checks, the language): they come with the user, read fresh from the
-    database on every request, so a changed role or a deactivated account counts on the next one.
+    steps, the capability checks, the language), and what other apps registered with
+    :func:`read_with_the_user` (the sites she is a member of): they come with the user, read fresh from
+    the database on every request, so a changed role or a deactivated account counts on the next one.
     The statement is written once per process (:func:`_signed_in_user_sql`): building it through the
     ORM on every request cost 2.8 ms of CPU, reading the row costs a tenth of that.
     """
@@ -96,7 +111,7 @@ class PasswordBackend(ModelBackend):
 
 def _user_from_row(db: str, row, parts):
     """The user with her profile and account attached as select_related would, her roles and device flag."""
-    user_model, profile_field, account_field = parts
+    user_model, profile_field, account_field, devices = parts
     models_and_values, at = [], 0
     for model in (user_model, profile_field.model, account_field.model):
         fields = model._meta.concrete_fields
@@ -110,15 +125,18 @@ def _user_from_row(db: str, row, parts):
             instance = model.from_db(db, [f.attname for f in fields], values)
             field.set_cached_value(instance, user)
         field.remote_field.set_cached_value(user, instance)  # user.profile raises DoesNotExist when None
-    roles, *device_flags = row[at:]
+    roles, device_flags, registered = row[at], row[at + 1 : at + 1 + devices], row[at + 1 + devices :]
     remember_roles(user, roles)
     user._trialsite_has_device = any(device_flags)
+    for attribute, value in zip(_READ_WITH_THE_USER, registered, strict=True):
+        setattr(user, attribute, value)
     return user
 
 
 @functools.cache
 def _signed_in_user_sql() -> tuple[str, tuple]:
-    """One statement: the user, her profile and account (LEFT JOINs), her role names, a confirmed device of each kind.
+    """One statement: the user, her profile and account (LEFT JOINs), her role names, a confirmed device of each
+    kind, and the facts registered with :func:`read_with_the_user`.
 
     Written from the models' metadata once per process, so a column added to any of them is read too.
     """
@@ -137,16 +155,18 @@ def _signed_in_user_sql() -> tuple[str, tuple]:
         f'ARRAY(SELECT g."name" FROM "{group_table}" g JOIN "{through.db_table}" ug ON ug."{group_column}" = g."id"'
         f' WHERE ug."{user_column}" = u."id" AND g."name" = ANY(%s) ORDER BY g."name")'
     )
-    for model in device_classes():
+    devices = list(device_classes())
+    for model in devices:
         table, user_fk = model._meta.db_table, model._meta.get_field("user").column
         selected.append(f'EXISTS(SELECT 1 FROM "{table}" d WHERE d."{user_fk}" = u."id" AND d."confirmed")')
+    selected += [expression() for expression in _READ_WITH_THE_USER.values()]
     sql = (
         f'SELECT {", ".join(selected)} FROM "{user_model._meta.db_table}" u'
         f' LEFT JOIN "{Profile._meta.db_table}" p ON p."{profile_field.column}" = u."id"'
         f' LEFT JOIN "{Account._meta.db_table}" a ON a."{account_field.column}" = u."id"'
         f' WHERE u."id" = %s'
     )
-    return sql, (user_model, profile_field, account_field)
+    return sql, (user_model, profile_field, account_field, len(devices))
 
 
 class OneTimeCodeBackend(PasswordBackend):

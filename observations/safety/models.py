@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.freeze import VIA_OBSERVATION, VIA_PARTICIPANT, FrozenWhenLocked
-from enrollment.models import Participant, Site, Study
+from enrollment.models import Participant, Site, Study, at_visible_sites
 from observations.models import Observation
 
 REPORTING_HOURS = 24
@@ -99,7 +99,7 @@ def _any_criterion() -> Q:
 class SiteScopedQuerySet(models.QuerySet):
     def for_user(self, user):
         """Rows of participants at the sites ``user`` may see."""
-        return self.filter(participant__in=Participant.objects.for_user(user))
+        return at_visible_sites(self, user, "participant__site")
 
 
 @pghistory.track()
@@ -267,7 +267,7 @@ class DeviationGrade(models.TextChoices):
 class DeviationQuerySet(models.QuerySet):
     def for_user(self, user):
         """Deviations at the sites ``user`` may see."""
-        return self.filter(site__in=Site.objects.for_user(user))
+        return at_visible_sites(self, user, "site")
 
 
 @pghistory.track()
