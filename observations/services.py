@@ -83,7 +83,9 @@ def replayed_observation(*, participant: Participant, day: int, idempotency_key)
     key = _as_uuid(idempotency_key)
     if key is None:
         return None
-    with transaction.atomic():
+    # No savepoint inside a save's transaction: the lock is held to its end either way, and a savepoint
+    # is two more statements (SAVEPOINT, RELEASE) on every first entry.
+    with transaction.atomic(savepoint=False):
         _lock_key(key)
         existing = Observation.objects.filter(idempotency_key=key).first()
     if existing is not None and (existing.participant_id, existing.day) != (participant.pk, day):

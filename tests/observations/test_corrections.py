@@ -2,6 +2,7 @@
 
 import threading
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -175,3 +176,25 @@ def test_only_the_days_own_key_makes_a_post_a_resend(record, participant, key, r
     sent = {"same": str(obs.idempotency_key), "other": str(uuid.uuid4())}.get(key, key)
     assert services.is_resend_of(obs, sent) is resend
     assert services.is_resend_of(obs, str(obs.idempotency_key).upper()) is True
+
+
+def test_a_first_entry_checks_its_key_in_its_own_transaction_without_a_savepoint(participant, good_values, cast):
+    """The resend check's key lock is taken inside the save's transaction and held to its end: it adds no
+    savepoint (two statements more) to a first entry."""
+    values = good_values(participant, 1) | {"breast_full_then_soft": True}
+
+    def statements(day: int, key) -> list[str]:
+        start = participant.intervention_start
+        day_values = values | {"observed_on": start + timedelta(days=day - 1)}
+        with CaptureQueriesContext(connection) as ctx:
+            services.record_observation(
+                participant=participant, day=day, values=day_values, by=cast["midwife.srp1"], idempotency_key=key,
+                today=start + timedelta(days=7),
+            )  # fmt: skip
+        return [q["sql"] for q in ctx.captured_queries]
+
+    statements(1, None)  # reads and stores the study's instrument settings, once
+    without_a_key, with_a_key = statements(2, None), statements(3, uuid.uuid4())
+    assert any("pg_advisory_xact_lock" in sql for sql in with_a_key)
+    savepoints = [len([sql for sql in run if "SAVEPOINT" in sql]) for run in (without_a_key, with_a_key)]
+    assert savepoints[0] == savepoints[1], with_a_key
