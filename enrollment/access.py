@@ -9,7 +9,7 @@ but may not change is a 403.
 from django.http import Http404
 
 from enrollment.models import Participant, Screening, Site, Study
-from trialsite.ids import pk_or_404
+from trialsite.ids import one_or_none, pk_or_404
 from trialsite.roles import Capability, can, require
 
 # Who may change what is the capability matrix's (trialsite.roles); reading is decided by site
@@ -34,7 +34,7 @@ def get_study_for_user(user, slug: str | None = None, *, write: bool = False) ->
 
 def get_site_for_user(user, site_id: int, *, write: bool = False) -> Site:
     """A site ``user`` can see; 404 otherwise, 403 when ``write`` and the role is read-only."""
-    site = Site.objects.for_user(user).filter(pk=pk_or_404(site_id)).select_related("study").first()
+    site = one_or_none(Site.objects.for_user(user).filter(pk=pk_or_404(site_id)).select_related("study"))
     if site is None:
         raise Http404
     if write:
@@ -44,8 +44,8 @@ def get_site_for_user(user, site_id: int, *, write: bool = False) -> Site:
 
 def get_participant_for_user(user, pk: int, *, write: bool = False) -> Participant:
     """A participant at one of ``user``'s sites; 404 otherwise, 403 when ``write`` and read-only."""
-    participant = (
-        Participant.objects.for_user(user).filter(pk=pk_or_404(pk)).select_related("study", "site", "arm").first()
+    participant = one_or_none(
+        Participant.objects.for_user(user).filter(pk=pk_or_404(pk)).select_related("study", "site", "arm")
     )
     if participant is None:
         raise Http404
@@ -62,7 +62,7 @@ def can_see_identifiers(user) -> bool:
 def get_screening_for_user(user, pk: int, *, write: bool = False) -> Screening:
     """A screening at one of ``user``'s sites (midwives and coordinators only); 404 outside them."""
     require(user, Capability.SCREEN_AND_ENROL)  # screenings carry identifiers: the working list
-    screening = Screening.objects.for_user(user).filter(pk=pk_or_404(pk)).select_related("study", "site").first()
+    screening = one_or_none(Screening.objects.for_user(user).filter(pk=pk_or_404(pk)).select_related("study", "site"))
     if screening is None:
         raise Http404
     if write:

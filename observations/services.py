@@ -21,6 +21,7 @@ from observations.models import Observation, instrument_for
 from observations.validation import observation_errors
 from trialsite import audit
 from trialsite.api_errors import Conflict
+from trialsite.ids import one_or_none
 from trialsite.roles import Capability, require
 
 
@@ -87,7 +88,7 @@ def replayed_observation(*, participant: Participant, day: int, idempotency_key)
     # is two more statements (SAVEPOINT, RELEASE) on every first entry.
     with transaction.atomic(savepoint=False):
         _lock_key(key)
-        existing = Observation.objects.filter(idempotency_key=key).first()
+        existing = one_or_none(Observation.objects.filter(idempotency_key=key))
     if existing is not None and (existing.participant_id, existing.day) != (participant.pk, day):
         raise IdempotencyKeyReused(
             {"idempotency_key": [_("This form was already used for another day; reload the page.")]}
@@ -154,7 +155,7 @@ def record_observation_once(
         require_unlocked(participant.study)
         # One writer per participant; FOR NO KEY UPDATE, so that the key checks of other saves (done at
         # COMMIT, under the audit chain's lock) never wait for this row (tests/observations/test_save_locks.py).
-        Participant.objects.select_for_update(no_key=True).filter(pk=participant.pk).first()
+        one_or_none(Participant.objects.select_for_update(no_key=True).filter(pk=participant.pk))
         cleaned = _validated(participant, day, values, today)
         if Observation.objects.filter(participant=participant, day=day).exists():
             raise ValidationError(

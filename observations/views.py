@@ -22,6 +22,7 @@ from observations.models import Observation, instrument_for
 from observations.rules import default_observation_date
 from observations.timeline import timeline_context
 from trialsite.decorators import capability_required
+from trialsite.ids import one_or_none
 from trialsite.roles import Capability
 
 
@@ -62,7 +63,7 @@ def observation_form(request, pk: int, day: int):
     """Enter day ``day`` of a participant, or correct it (with a reason) once it is saved."""
     participant = get_participant_for_user(request.user, pk, write=True)
     # Through the participant: the row comes with her (and her study and arm), not a query each later.
-    observation = participant.observations.filter(day=day).first()
+    observation = one_or_none(participant.observations.filter(day=day))
     # A resend of the first-entry form (same idempotency key) is not an edit: it returns the stored row.
     editing = observation is not None and not services.is_resend_of(observation, request.POST.get("idempotency_key"))
     initial = initial_from(observation) if editing else {"observed_on": _proposed_date(participant, day)}

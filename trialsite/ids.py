@@ -28,3 +28,12 @@ def pk_or_404(value, field=None) -> int | str:
     if not 0 < number <= BIGINT_MAX:
         raise Http404
     return number
+
+
+def one_or_none(queryset):
+    """The row of a lookup that finds at most one (a primary key, a unique pair), or None.
+
+    Not ``first()``: that orders by the model's ``Meta.ordering``, which costs a sort for nothing here and,
+    through a relation, a join (an observation is ordered by its participant's study and code).
+    """
+    return next(iter(queryset.order_by()[:1]), None)

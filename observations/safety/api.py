@@ -21,6 +21,7 @@ from observations.safety.models import AdverseEvent, DataQuery, ProtocolDeviatio
 from observations.services import ObservationConflict
 from observations.validation import DATA_FIELDS
 from trialsite.api_errors import Conflict
+from trialsite.ids import one_or_none
 from trialsite.roles import Capability, can, require
 
 
@@ -172,7 +173,7 @@ class DataQueryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(s.DataQuerySerializer(query, context={"request": request}).data)
 
     def _correct(self, query: DataQuery, data: dict) -> DataQuery:
-        observation = Observation.objects.filter(participant=query.participant, day=query.day).first()
+        observation = one_or_none(Observation.objects.filter(participant=query.participant, day=query.day))
         if observation is None:
             raise DjangoValidationError({"values": ["This query is not about a recorded day."]})
         unknown = set(data["values"]) - set(DATA_FIELDS)

@@ -22,6 +22,7 @@ from observations.models import Observation
 from observations.safety.models import DataQuery, QueryStatus
 from observations.validation import DATA_FIELDS
 from trialsite import audit
+from trialsite.ids import one_or_none
 from trialsite.roles import Capability, can, require
 
 AGE_BANDS = ((0, 7, "0–7"), (8, 14, "8–14"), (15, None, "15+"))
@@ -79,7 +80,7 @@ def answer_query_with_correction(
     """Answer by correcting the queried day; the answer is the correction's reason for change."""
     _answerable(query, by)
     answer = _require_text(answer, "answer", _("Write the answer."))
-    observation = Observation.objects.filter(participant=query.participant, day=query.day).first()
+    observation = one_or_none(Observation.objects.filter(participant=query.participant, day=query.day))
     if query.day is None or observation is None:
         raise ValidationError(_("This query is not about a recorded day: answer it with an explanation."))
     reason = _("%(answer)s (data query #%(id)d)") % {"answer": answer, "id": query.pk}

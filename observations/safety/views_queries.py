@@ -22,6 +22,7 @@ from observations.safety.pages import acted, error_dict, page_of
 from observations.services import ObservationConflict
 from trialsite import audit
 from trialsite.decorators import capability_required
+from trialsite.ids import one_or_none
 from trialsite.roles import Capability, can
 
 
@@ -59,7 +60,7 @@ def query_new(request, pk: int):
 
 def _detail_context(request, query: DataQuery, **forms) -> dict:
     observation = (
-        Observation.objects.filter(participant=query.participant, day=query.day).first() if query.day else None
+        one_or_none(Observation.objects.filter(participant=query.participant, day=query.day)) if query.day else None
     )
     user = request.user
     can_answer = query.status == QueryStatus.OPEN and can(user, Capability.ANSWER_QUERIES)
@@ -104,7 +105,7 @@ def query_answer(request, pk: int):
 def query_correct(request, pk: int):
     """Answer by correcting the day: the observation form's values plus the answer as the reason for change."""
     query = get_query_for_user(request.user, pk, write_capability=Capability.ANSWER_QUERIES)
-    observation = Observation.objects.filter(participant=query.participant, day=query.day).first()
+    observation = one_or_none(Observation.objects.filter(participant=query.participant, day=query.day))
     if observation is None:
         messages.error(request, _("This query is not about a recorded day: answer it with an explanation."))
         return redirect("safety:query_detail", pk=query.pk)

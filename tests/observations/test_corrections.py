@@ -168,6 +168,22 @@ def test_a_correction_reads_the_participant_her_study_and_arm_once(client_for, r
     assert not [sql for sql in reads if not sql.startswith('SELECT "enrollment_participant"')], reads
 
 
+@pytest.mark.parametrize("saved", [True, False])
+def test_the_form_reads_her_and_her_day_without_ordering_them(client_for, record, participant, saved):
+    """A lookup of one row is not sorted: an observation's ordering went through her participant (a join)."""
+    if saved:
+        record(participant, 1)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client_for("midwife.srp1").get(reverse("observations:form", args=[participant.pk, 1]))
+    assert response.status_code == 200
+    assert (response.context["observation"] is not None) is saved
+    lookups = ('SELECT "enrollment_participant"', 'SELECT "observations_observation"')
+    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(lookups)]
+    assert len(reads) == 2, reads
+    assert not [sql for sql in reads if "ORDER BY" in sql], reads
+    assert " JOIN " not in reads[1], reads[1]
+
+
 @pytest.mark.parametrize(
     ("key", "resend"), [("same", True), ("other", False), ("", False), ("not-a-uuid", False), (None, False)]
 )
