@@ -174,7 +174,7 @@ def correct_observation(
 
     The row is locked (SELECT ... FOR UPDATE) while the version and the verification lock are
     checked and the values written; ``Observation.save`` derives the score and window flag, as for
-    a first entry.
+    a first entry. Returns the row as written (with its participant, study and arm), not read again.
     """
     require_unlocked(observation.participant.study)
     if not (reason or "").strip():
@@ -185,7 +185,7 @@ def correct_observation(
         # participant and study rows too, and deadlocked with other saves' key checks at COMMIT.
         current = (
             Observation.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("participant__study")
+            .select_related("participant__study", "participant__arm")
             .get(pk=observation.pk)
         )
         if current.is_locked:
@@ -195,8 +195,8 @@ def correct_observation(
         for name, value in cleaned.items():
             setattr(current, name, value)
         current.version, current.updated_at = current.version + 1, timezone.now()
-        current.save(update_fields=[*cleaned, "version", "updated_at"])
-    return Observation.objects.select_related("participant__study", "participant__arm").get(pk=observation.pk)
+        current.save(update_fields=[*cleaned, "version", "updated_at"])  # with the score and window flag it derives
+    return current  # the row as written, not read again
 
 
 def _submitted(current: Observation, cleaned: dict) -> dict:

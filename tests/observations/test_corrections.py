@@ -168,6 +168,24 @@ def test_a_correction_reads_the_participant_her_study_and_arm_once(client_for, r
     assert not [sql for sql in reads if not sql.startswith('SELECT "enrollment_participant"')], reads
 
 
+def test_a_correction_returns_the_row_as_written_without_reading_it_again(record, participant, good_values, cast):
+    obs = record(participant, 1)
+    values = {**good_values(participant, 1, feeds_24h=5), "breast_full_then_soft": True}
+    with CaptureQueriesContext(connection) as ctx:
+        saved = services.correct_observation(
+            observation=obs, values=values, by=cast["midwife.srp1"], reason="Salah tulis", expected_version=obs.version
+        )
+        arm = saved.participant.arm.code  # read with the row
+    statements = [q["sql"] for q in ctx.captured_queries]
+    update = next(i for i, sql in enumerate(statements) if 'UPDATE "observations_observation"' in sql)
+    assert not [sql for sql in statements[update + 1 :] if sql.startswith("SELECT ")], statements[update + 1 :]
+    stored = Observation.objects.select_related("participant__arm").get(pk=obs.pk)
+    assert arm == stored.participant.arm.code
+    fields = [field.attname for field in Observation._meta.concrete_fields]
+    assert [getattr(saved, name) for name in fields] == [getattr(stored, name) for name in fields]
+    assert (saved.version, saved.feeds_24h, saved.score) == (obs.version + 1, 5, stored.score)
+
+
 @pytest.mark.parametrize("saved", [True, False])
 def test_the_form_reads_her_and_her_day_without_ordering_them(client_for, record, participant, saved):
     """A lookup of one row is not sorted: an observation's ordering went through her participant (a join)."""
