@@ -111,7 +111,7 @@ class PasswordBackend(ModelBackend):
 
 def _user_from_row(db: str, row, parts):
     """The user with her profile and account attached as select_related would, her roles and device flag."""
-    user_model, profile_field, account_field, devices = parts
+    user_model, profile_field, account_field, devices, registered_attributes = parts
     models_and_values, at = [], 0
     for model in (user_model, profile_field.model, account_field.model):
         fields = model._meta.concrete_fields
@@ -128,7 +128,7 @@ def _user_from_row(db: str, row, parts):
     roles, device_flags, registered = row[at], row[at + 1 : at + 1 + devices], row[at + 1 + devices :]
     remember_roles(user, roles)
     user._trialsite_has_device = any(device_flags)
-    for attribute, value in zip(_READ_WITH_THE_USER, registered, strict=True):
+    for attribute, value in zip(registered_attributes, registered, strict=True):
         setattr(user, attribute, value)
     return user
 
@@ -159,14 +159,15 @@ def _signed_in_user_sql() -> tuple[str, tuple]:
     for model in devices:
         table, user_fk = model._meta.db_table, model._meta.get_field("user").column
         selected.append(f'EXISTS(SELECT 1 FROM "{table}" d WHERE d."{user_fk}" = u."id" AND d."confirmed")')
-    selected += [expression() for expression in _READ_WITH_THE_USER.values()]
+    registered = dict(_READ_WITH_THE_USER)  # as the statement reads them, whatever is registered later
+    selected += [expression() for expression in registered.values()]
     sql = (
         f'SELECT {", ".join(selected)} FROM "{user_model._meta.db_table}" u'
         f' LEFT JOIN "{Profile._meta.db_table}" p ON p."{profile_field.column}" = u."id"'
         f' LEFT JOIN "{Account._meta.db_table}" a ON a."{account_field.column}" = u."id"'
         f' WHERE u."id" = %s'
     )
-    return sql, (user_model, profile_field, account_field, len(devices))
+    return sql, (user_model, profile_field, account_field, len(devices), tuple(registered))
 
 
 class OneTimeCodeBackend(PasswordBackend):
