@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from enrollment.models import Participant
-from enrollment.schedule import Schedule, stopped_on
+from enrollment.schedule import Schedule, schedule_of
 from observations.models import Adherence, InstrumentSettings, Observation
 from observations.scoring import DEFAULT_THRESHOLDS, indicators
 
@@ -103,7 +103,7 @@ def load_participants(study) -> list[ParticipantData]:
             arm,
             status,
             excluded,
-            Schedule(start, study.n_days, study.window_days, stopped_on(status, left_on)),
+            schedule_of(start, study.n_days, study.window_days, status, left_on),
             excluded_pp,
         )
         for pk, pid, arm, status, left_on, excluded, start, excluded_pp in rows

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from enrollment.models import Study
-from enrollment.schedule import Schedule, stopped_on
+from enrollment.schedule import Schedule, schedule_of
 from observations.models import Observation
 
 DEFINITION = "expected_by_end_of_today"
@@ -66,7 +66,7 @@ def completeness_by_site_and_day(study: Study, participants, *, today: date) -> 
         site = sites.get(code) or sites.setdefault(
             code, SiteCompleteness(code, name, [CompletenessCell(day) for day in range(1, study.n_days + 1)])
         )
-        calendar = Schedule(start, study.n_days, study.window_days, stopped_on(status, left_on))
+        calendar = schedule_of(start, study.n_days, study.window_days, status, left_on)
         _count(site, calendar, recorded.get(pk, {}), today)
     return [sites[code] for code in sorted(sites)]
 
