@@ -16,7 +16,6 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 
-import pghistory
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 from django_otp import device_classes, devices_for_user, verify_token
 
 from trialsite import audit
+from trialsite.db.audit_context import create_event
 from trialsite.models import Account, OneTimeCode, Profile, TrackedUser
 from trialsite.roles import Role, remember_roles, second_factor_required_by_role
 
@@ -59,7 +59,7 @@ def issue_one_time_code(*, user, by) -> str:
         user=user, code_sha256=code_digest(code), created_by=by, expires_at=now + timedelta(hours=hours)
     )
     user.account, _created = Account.objects.update_or_create(user=user, defaults={"must_change_password": True})
-    pghistory.create_event(TrackedUser.objects.get(pk=user.pk), label="one_time_code.issued")
+    create_event(TrackedUser.objects.get(pk=user.pk), label="one_time_code.issued")
     return code
 
 
@@ -214,7 +214,7 @@ def change_password(*, user, new_password: str) -> None:
         user.set_password(new_password)
         user.save(update_fields=["password"])
         user.account, _created = Account.objects.update_or_create(user=user, defaults={"must_change_password": False})
-        pghistory.create_event(TrackedUser.objects.get(pk=user.pk), label="password.changed")
+        create_event(TrackedUser.objects.get(pk=user.pk), label="password.changed")
 
 
 def has_second_factor(user) -> bool:

@@ -22,5 +22,8 @@ class TrialsiteConfig(AppConfig):
 
     def ready(self) -> None:
         from trialsite import checks  # noqa: F401 - registers the deployment checks
+        from trialsite.db import audit_context
+
+        audit_context.install()
 
         post_migrate.connect(secure_database, sender=self)

@@ -7,7 +7,6 @@ SVG, so enrolment needs no script and no third-party host.
 
 from __future__ import annotations
 
-import pghistory
 import segno
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +15,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from trialsite.db.audit_context import create_event
 from trialsite.models import TrackedUser
 
 AUTHENTICATOR = "authenticator"
@@ -82,4 +82,4 @@ def reset_second_factor(*, person) -> None:
     """
     for device in devices_for_user(person, confirmed=None):
         device.delete()
-    pghistory.create_event(TrackedUser.objects.get(pk=person.pk), label="second_factor.reset")
+    create_event(TrackedUser.objects.get(pk=person.pk), label="second_factor.reset")
