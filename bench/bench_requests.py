@@ -8,8 +8,9 @@ The machine is shared, so wall times say more about the other jobs than about th
 measures what survives contention. Each request goes through Django's test client in this process
 (every middleware, the session and sign-in checks, the view, the templates, gzip as a browser asks
 for it, DEBUG off), and for each endpoint it prints the median **CPU ms of this process** per
-request (``time.process_time``: the Python side; PostgreSQL's own CPU is not in it), the number of
-SQL queries, the response size, and the median wall ms for reference.
+request (``time.process_time``: the Python side), the median **CPU ms of the database connection's
+server process** (``db ms``: from ``/proc/<pid>/schedstat``, in nanoseconds, so a local server
+only), the number of SQL queries, the response size, and the median wall ms for reference.
 
 Data: a fresh database ``trialsite_bench_requests`` (created and dropped by the script), the demo
 study seeded with ``seed_demo --participants N``; the midwife is ``midwife.srp1``, the poller the
@@ -81,15 +82,30 @@ def saved(response) -> bool:
     return response.status_code == 200 and "Content-Location" in response
 
 
-def measure(request, prepare=None) -> tuple[float, float, int, int]:
-    """(CPU ms, wall ms, queries, bytes) of one request; ``prepare()`` gives its arguments (not measured)."""
+def database_ns() -> int | None:
+    """CPU nanoseconds the server process of this connection has run (None when it is not on this machine)."""
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    try:
+        with open(f"/proc/{pid}/schedstat") as stat:
+            return int(stat.read().split()[0])
+    except OSError:
+        return None
+
+
+def measure(request, prepare=None) -> tuple[float, float, int, int, float | None]:
+    """(CPU ms, wall ms, queries, bytes, database CPU ms) of one request; ``prepare()`` gives its arguments
+    (not measured)."""
     arguments = prepare() if prepare else ()
     with CaptureQueriesContext(connection) as queries:
+        database = database_ns()
         wall, cpu = time.perf_counter(), time.process_time()
         response = request(*arguments)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        after = database_ns()
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    return cpu * 1000, wall * 1000, len(queries), len(body)
+    database = (after - database) / 1e6 if None not in (database, after) else None
+    return cpu * 1000, wall * 1000, len(queries), len(body), database
 
 
 class Endpoints:
@@ -170,13 +186,15 @@ def _change() -> None:
 def run(endpoints: Endpoints, runs: int, profile: str | None, queries: str | None = None) -> None:
     names = ["today", "form_new_get", "form_new_post", "form_correction_get", "form_correction_post",
              "timeline", "poll_unchanged", "poll_after_change", "poll_within_interval"]  # fmt: skip
-    print(f"{'endpoint':22} {'CPU ms':>8} {'best':>6} {'queries':>8} {'KB':>6} {'wall ms':>8}")
+    print(f"{'endpoint':22} {'CPU ms':>8} {'best':>6} {'db ms':>6} {'queries':>8} {'KB':>6} {'wall ms':>8}")
     for name in names:
         request, prepare = getattr(endpoints, name), getattr(endpoints, f"prepare_{name}", None)
         measure(request, prepare)  # warm-up: caches, first-use imports
         samples = [measure(request, prepare) for _ in range(runs if "after_change" not in name else max(3, runs // 5))]
         cpu = [s[0] for s in samples]
-        print(f"{name:22} {statistics.median(cpu):8.1f} {min(cpu):6.1f} {samples[-1][2]:8d} "
+        database = [s[4] for s in samples if s[4] is not None]
+        database = f"{statistics.median(database):6.1f}" if database else f"{'–':>6}"
+        print(f"{name:22} {statistics.median(cpu):8.1f} {min(cpu):6.1f} {database} {samples[-1][2]:8d} "
               f"{samples[-1][3] / 1024:6.1f} {statistics.median(s[1] for s in samples):8.1f}")  # fmt: skip
         if name == queries:
             with CaptureQueriesContext(connection) as captured:

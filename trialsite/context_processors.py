@@ -1,3 +1,5 @@
+import functools
+
 from trialsite.navigation import nav_for
 from trialsite.roles import Role, capabilities_of, roles_of
 
@@ -10,6 +12,12 @@ def navigation(request) -> dict:
     pending = getattr(request, "sign_in_pending", None)  # set by SignInStepsMiddleware
     return {
         "nav_items": [] if pending else nav_for(user),
-        "user_roles": [Role(r).label for r in Role.values if r in roles],
+        "user_roles": _role_labels(roles),
         "can": capabilities_of(user),  # templates: {% if can.read_audit %}
     }
+
+
+@functools.cache
+def _role_labels(roles: frozenset[str]) -> tuple:
+    """The labels of ``roles`` in the matrix's order (lazy: translated where shown)."""
+    return tuple(Role(r).label for r in Role.values if r in roles)

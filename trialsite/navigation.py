@@ -4,12 +4,16 @@ Entries whose URL name is not (yet) routed are skipped, so the list can name
 pages of every app without importing them.
 """
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
-from trialsite.roles import Capability, Role, can, roles_of
+from trialsite.roles import Capability, Role, capabilities_of_roles, roles_of
 
 
 @dataclass(frozen=True)
@@ -46,16 +50,25 @@ NAV_ITEMS = (
 )
 
 
-def nav_for(user) -> list[dict]:
+def nav_for(user) -> tuple[Mapping, ...]:
+    """The entries ``user`` sees (url, label, name), read-only: the same for everyone with her roles."""
+    return _nav_for_roles(roles_of(user), settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+
+
+@functools.cache
+def _nav_for_roles(roles: frozenset[str], *urlconf_and_prefix) -> tuple[Mapping, ...]:
+    """Worked out once per process for each set of roles and URL configuration (every page asked again)."""
+    may = capabilities_of_roles(roles)
     items = []
     for item in NAV_ITEMS:
-        if not can(user, item.capability):
+        if not may[item.capability]:
             continue
         try:
-            items.append({"url": reverse(item.url_name), "label": item.label, "name": item.url_name})
+            url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-    return items
+        items.append(MappingProxyType({"url": url, "label": item.label, "name": item.url_name}))
+    return tuple(items)
 
 
 def landing_url(user) -> str:

@@ -37,6 +37,22 @@ def test_templates_get_the_viewers_capabilities(cast, client_for):
     assert context["can"][Capability.READ_AUDIT] is False
 
 
+def test_the_navigation_and_the_capabilities_follow_a_role_taken_away_on_the_next_request(cast, client_for):
+    """Worked out once per set of roles, never once per person: the next request has her new set."""
+    from django.contrib.auth.models import Group
+
+    midwife = cast["midwife.srp1"]
+    client = client_for("midwife.srp1")
+    context = client.get(reverse("home")).context
+    assert "observations:today" in {item["name"] for item in context["nav_items"]}
+    assert context["can"][Capability.RECORD_OBSERVATIONS] is True
+    midwife.groups.remove(Group.objects.get(name=Role.MIDWIFE))
+    context = client.get(reverse("home")).context
+    assert [item["name"] for item in context["nav_items"]] == []
+    assert not any(context["can"].values())
+    assert list(context["user_roles"]) == []
+
+
 @pytest.mark.parametrize(
     ("url", "capability"),
     [
