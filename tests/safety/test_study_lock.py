@@ -281,9 +281,14 @@ def test_the_database_refuses_a_raw_write_through_the_apps_connection(what, lock
 def test_the_app_cannot_switch_the_freeze_off(locked):
     sql = "UPDATE observations_observation SET feeds_24h = 1 WHERE id = %s"
     pgid = FrozenWhenLocked().get_pgid(Observation)
-    with pytest.raises(DatabaseError, match="is locked"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL pgtrigger.ignore = '{{observations_observation:{pgid}}}'")
-        cursor.execute(sql, [locked["observation"].pk])
+
+    def switched_off_then_written():  # two statements, one transaction: a query with values holds one
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL pgtrigger.ignore = '{{observations_observation:{pgid}}}'")
+            cursor.execute(sql, [locked["observation"].pk])
+
+    with pytest.raises(DatabaseError, match="is locked"):
+        switched_off_then_written()
     for statement in ("ALTER TABLE observations_observation DISABLE TRIGGER USER",
                       "SET session_replication_role = replica"):  # fmt: skip
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
