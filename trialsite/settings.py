@@ -149,7 +149,7 @@ else:
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=None)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # Parameters bound by the server, and a statement run five times on a connection prepared there: PostgreSQL
-# then plans it once, not on every run (60–70 % of its CPU on a page, bench/README.md). The audit context
+# then stops planning it on every run (half or more of its CPU on a page, bench/README.md). The audit context
 # comes as its own statement for this (trialsite/db/audit_context.py). Behind a pooler that cannot keep
 # prepared statements (PgBouncer before 1.21 in transaction mode), set DATABASE_PREPARE_THRESHOLD=off.
 _prepare = env.str("DATABASE_PREPARE_THRESHOLD", default="5")

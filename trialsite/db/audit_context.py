@@ -5,7 +5,7 @@ django-pghistory's triggers read the context of a change from two transaction-lo
 through its middleware, and every :func:`trialsite.audit.reason`) pghistory sets them by writing
 ``SELECT set_config(…), set_config(…); `` in front of each write, in the same query. PostgreSQL takes a
 query with parameters as one statement only, so that rules out psycopg's server-side binding and its
-prepared statements, which take 60–70 % of the database's CPU off a page (``bench/README.md``).
+prepared statements, which take half or more of the database's CPU off a page (``bench/README.md``).
 
 Here the same two settings, with the same values, are set by their own statement on the same cursor,
 just before the write and in its transaction; outside a transaction (Django's autocommit) the pair runs
