@@ -116,7 +116,7 @@ every template context) all ask :func:`can`; sites are scoped separately by the 
 
 def can(user, capability: str) -> bool:
     """May ``user`` do ``capability``? (Django staff status grants nothing here.)"""
-    return bool(roles_of(user) & CAPABILITIES[capability])
+    return capabilities_of_roles(roles_of(user))[capability]
 
 
 def require(user, capability: str) -> None:
