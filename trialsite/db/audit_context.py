@@ -21,6 +21,7 @@ would send as a string.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 
 from django.db import models, transaction
 from django.db.models.expressions import RawSQL
@@ -39,12 +40,10 @@ def set_context_then_execute(execute, sql, params, many, context):
     tracked = runtime._tracker.value
     values = (str(tracked.id), json.dumps(tracked.metadata, cls=config.json_encoder()))
     connection = context["connection"]
-    if connection.get_autocommit():
-        with transaction.atomic(using=connection.alias):
-            cursor.cursor.execute(SET_CONTEXT, values)
-            return execute(sql, params, many, context)
-    cursor.cursor.execute(SET_CONTEXT, values)
-    return execute(sql, params, many, context)
+    # In autocommit each statement is its own transaction: open one, so the settings last to the write.
+    with transaction.atomic(using=connection.alias) if connection.get_autocommit() else nullcontext():
+        cursor.cursor.execute(SET_CONTEXT, values)
+        return execute(sql, params, many, context)
 
 
 def install() -> None:
