@@ -8,7 +8,8 @@ One command does everything, and cleans up after itself:
    DATABASE_URL), migrates it and seeds the demo study with --participants synthetic mothers;
 2. collects static files and starts gunicorn in production mode (TRIALSITE_MODE=production,
    DEBUG off, --workers, bound to 127.0.0.1 only);
-3. for each number of midwives in --steps runs locust headless for --seconds (plus
+3. for each number of midwives in --steps runs locust headless: a warm-up while everyone signs in
+   (at least --warmup seconds, and until 10 s after the last sign-in), then --seconds measured (plus
    --investigators polling the live dashboard and --coordinators on completeness and export,
    see bench/locustfile.py), sampling the database connections of the server every second;
 4. prints, per step, p50/p95/p99 per endpoint, throughput, failures and the most database
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import secrets
 import subprocess
@@ -158,13 +160,14 @@ class CpuClock:
 
 class Sampler(threading.Thread):
     """Every second: the connections to the load database (the most seen), and the CPU of gunicorn, of the
-    database's connections and of locust; the CPU counted from ``warmup`` seconds on, as locust's statistics."""
+    database's connections and of locust; the CPU counted from when ``measuring`` appears (the locustfile
+    writes it when it resets its statistics, the warm-up over), as locust's statistics."""
 
-    def __init__(self, dsn: dict, server: subprocess.Popen, locust: subprocess.Popen, warmup: float) -> None:
+    def __init__(self, dsn: dict, server: subprocess.Popen, locust: subprocess.Popen, measuring: Path) -> None:
         super().__init__(daemon=True)
         self.dsn, self.server, self.locust, self.most, self.running = dsn, server, locust, 0, True
         self.clocks = {"app": CpuClock(), "database": CpuClock(), "locust": CpuClock()}
-        self.measure_from = time.monotonic() + warmup
+        self.measuring = measuring
 
     def processes(self, conn) -> dict[str, list[int]]:
         master = psutil.Process(self.server.pid)
@@ -183,7 +186,7 @@ class Sampler(threading.Thread):
                 self.most = max(self.most, len(pids["database"]))
                 for name, clock in self.clocks.items():
                     clock.sample(pids[name], born_since=not warming)
-                if warming and time.monotonic() >= self.measure_from:
+                if warming and self.measuring.exists():
                     warming = False
                     for clock in self.clocks.values():
                         clock.restart()
@@ -196,19 +199,25 @@ class Sampler(threading.Thread):
 
 
 def run_step(env: dict, dsn: dict, server: subprocess.Popen, midwives: int, args, out: Path) -> dict:
-    """One locust run of warm-up + --seconds; its statistics after the warm-up (sign-ins are over by then),
-    failures, and the CPU seconds of the app, the database and locust in the same window."""
+    """One locust run of warm-up + --seconds; its statistics after the warm-up (the later of --warmup seconds
+    and 10 s after the last sign-in: bench/locustfile.py), what the sign-ins took, failures, and the CPU
+    seconds of the app, the database and locust in the same window."""
     users = midwives + args.investigators + args.coordinators
     prefix = out / f"step{midwives}"
     command = [
         str(VENV / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
         "--host", f"http://127.0.0.1:{args.port}", "-u", str(users), "-r", str(args.spawn_rate or max(1, users // 10)),
-        "-t", f"{args.warmup + args.seconds}s", "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR",
+        "-t", f"{args.warmup + args.seconds + 600}s", "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR",
     ]  # fmt: skip
-    step_env = env | {"LOADTEST_WARMUP": str(args.warmup)}
+    measuring = out / f"step{midwives}_measuring.json"
+    step_env = env | {
+        "LOADTEST_WARMUP": str(args.warmup),
+        "LOADTEST_SECONDS": str(args.seconds),
+        "LOADTEST_MEASURING": str(measuring),
+    }
     with tempfile.TemporaryFile("w+") as errors:
         locust = subprocess.Popen(command, cwd=ROOT, env=step_env, stdout=subprocess.DEVNULL, stderr=errors, text=True)
-        sampler = Sampler(dsn, server, locust, args.warmup)
+        sampler = Sampler(dsn, server, locust, measuring)
         sampler.start()
         locust.wait()
         cpu = sampler.stop()
@@ -217,10 +226,13 @@ def run_step(env: dict, dsn: dict, server: subprocess.Popen, midwives: int, args
     stats, failures = Path(f"{prefix}_stats.csv"), Path(f"{prefix}_failures.csv")
     if not stats.exists():
         raise SystemExit(f"locust wrote no statistics (exit {locust.returncode}):\n{stderr[-3000:]}")
+    if not measuring.exists():
+        raise SystemExit(f"the warm-up never ended: not everyone signed in within {args.warmup + args.seconds + 600} s")
     return {
         "rows": _read_csv(stats),
         "failures": _read_csv(failures) if failures.exists() else [],
         "connections": sampler.most,
+        "warm_up": json.loads(measuring.read_text()),
         **{f"cpu_{name}": seconds for name, seconds in cpu.items()},
     }
 
@@ -240,6 +252,11 @@ def print_step(midwives: int, step: dict, seconds: int) -> bool:
     cpu = {part: step[f"cpu_{part}"] for part in ("app", "database", "locust")}
     each = ", ".join(f"{part} {1000 * seconds / requests:.1f} ms" for part, seconds in cpu.items())
     print(f"CPU per request: {each} ({' + '.join(f'{s:.0f}' for s in cpu.values())} s for {requests} requests)")
+    w = step["warm_up"]
+    print(
+        f"Warm-up: {w['people']} people signed in within {w['all_signed_in_after']} s (sign-in p50 / p95 / max "
+        f"{w['sign_in_p50']} / {w['sign_in_p95']} / {w['sign_in_max']} ms); measured from {w['measured_from']} s on"
+    )
     print("| endpoint | requests | failures | p50 ms | p95 ms | p99 ms | req/s |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     broke = False

@@ -21,9 +21,12 @@ tests/trialsite/test_loadtest_flows.py.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
+import time
 from http.cookiejar import DefaultCookiePolicy
+from pathlib import Path
 
 import gevent
 from flows import (
@@ -49,12 +52,41 @@ INVESTIGATORS = int(os.environ.get("LOADTEST_INVESTIGATORS", "5"))
 COORDINATORS = int(os.environ.get("LOADTEST_COORDINATORS", "2"))
 
 
+WARMUP = float(os.environ.get("LOADTEST_WARMUP", "0"))
+SECONDS = float(os.environ.get("LOADTEST_SECONDS", "0"))
+MEASURING = os.environ.get("LOADTEST_MEASURING", "")  # a file: written when the measured window starts
+SETTLE = 10  # seconds after the last sign-in before measuring: the requests queued behind the sign-ins are served
+signed_in: list[float] = []  # when each person finished signing in (monotonic)
+
+
 @events.test_start.add_listener
 def measure_after_the_warm_up(environment, **kwargs):
-    """Statistics from LOADTEST_WARMUP seconds on: the sign-ins (a deliberate password hash each) are over."""
-    warmup = float(os.environ.get("LOADTEST_WARMUP", "0"))
-    if warmup and environment.runner is not None:
-        gevent.spawn_later(warmup, environment.runner.stats.reset_all)
+    """Statistics over LOADTEST_SECONDS, from the later of LOADTEST_WARMUP seconds and SETTLE seconds after the
+    last person signed in: the sign-ins (a deliberate password hash each) are over. What the sign-ins took is
+    written to LOADTEST_MEASURING when the window starts; the run ends by itself at the window's end."""
+    if WARMUP and environment.runner is not None:
+        gevent.spawn(_warm_up_then_measure, environment.runner, time.monotonic())
+
+
+def _warm_up_then_measure(runner, started: float) -> None:
+    gevent.sleep(WARMUP)
+    while not runner.target_user_count or len(signed_in) < runner.target_user_count:
+        gevent.sleep(0.5)
+    gevent.sleep(max(0.0, max(signed_in) + SETTLE - time.monotonic()))
+    sign_in = runner.stats.get("sign in", "POST")
+    warm_up = {
+        "people": len(signed_in),
+        "all_signed_in_after": round(max(signed_in) - started, 1),
+        "measured_from": round(time.monotonic() - started, 1),
+        "sign_in_p50": sign_in.get_response_time_percentile(0.5),
+        "sign_in_p95": sign_in.get_response_time_percentile(0.95),
+        "sign_in_max": round(sign_in.max_response_time),
+    }
+    runner.stats.reset_all()
+    if MEASURING:
+        Path(MEASURING).write_text(json.dumps(warm_up))
+    if SECONDS:
+        gevent.spawn_later(SECONDS, runner.quit)
 
 
 class LoopbackCookies(DefaultCookiePolicy):
@@ -78,6 +110,7 @@ class Person(FastHttpUser):
         if self.second_factor:  # investigators and coordinators (trialsite.roles.SECOND_FACTOR_ROLES)
             fields = form_fields(self.client.get("/accounts/two-factor/", name="second factor page").text)
             self.post("/accounts/two-factor/", fields | {"token": totp(TOTP_KEY)}, name="second factor")
+        signed_in.append(time.monotonic())
 
     def post(self, path: str, data: dict, name: str, **kwargs):
         origin = f"https://{self.host.split('://', 1)[1]}"
