@@ -8,6 +8,9 @@ Locking, unlocking and masking are the coordinator's actions (``analysis.masking
 
 from __future__ import annotations
 
+import functools
+
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,12 +79,22 @@ def lock_notices(study: Study) -> list[str]:
 def lock_notices_for(user) -> list[str]:
     """The lock notices of the studies of ``user``'s sites (for pages that span them, like Today).
 
-    Asks first for locked studies, which there rarely are (a query too simple to cost much to build),
-    and only then which of them ``user`` sees: Today and every save's answer ask this."""
+    Asks first whether any study is locked, which there rarely is, in a statement written once per
+    process (building it through the ORM cost six times what running it does); only then which locked
+    studies ``user`` sees. Today and every save's answer ask this."""
+    with connections[router.db_for_read(StudyControl)].cursor() as cursor:
+        cursor.execute(_any_locked_sql())
+        if cursor.fetchone() is None:
+            return []
     locked = list(StudyControl.objects.filter(locked_at__isnull=False).select_related("locked_by").order_by("pk"))
-    if not locked:
-        return []
     seen = set(
         Site.objects.for_user(user).filter(study__in=[c.study_id for c in locked]).values_list("study", flat=True)
     )
     return [lock_message(control) for control in locked if control.study_id in seen]
+
+
+@functools.cache
+def _any_locked_sql() -> str:
+    """One row if any study is locked, none otherwise: written once per process from the model's metadata."""
+    table, locked_at = StudyControl._meta.db_table, StudyControl._meta.get_field("locked_at").column
+    return f'SELECT 1 FROM "{table}" WHERE "{locked_at}" IS NOT NULL LIMIT 1'

@@ -71,6 +71,24 @@ def _nav_for_roles(roles: frozenset[str], *urlconf_and_prefix) -> tuple[Mapping,
     return tuple(items)
 
 
+# The addresses every page links in its frame (templates/base.html), by name in the template: {{ chrome.today }}.
+CHROME_URLS = {
+    "home": "home", "web_manifest": "web_manifest", "service_worker": "service_worker",
+    "today": "observations:today", "offline": "offline", "observations_api": "observation-list",
+    "ae_list": "safety:ae_list", "security": "security", "logout": "logout", "set_language": "set_language",
+}  # fmt: skip
+
+
+def chrome_urls() -> Mapping[str, str]:
+    """The frame's addresses (``CHROME_URLS``), read-only: reversed once per process and URL configuration."""
+    return _chrome_urls(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+
+
+@functools.cache
+def _chrome_urls(*urlconf_and_prefix) -> Mapping[str, str]:
+    return MappingProxyType({key: reverse(name) for key, name in CHROME_URLS.items()})
+
+
 def landing_url(user) -> str:
     """Where sign-in lands when no page was asked for: a midwife's day starts on Today, others on home."""
     if Role.MIDWIFE in roles_of(user):

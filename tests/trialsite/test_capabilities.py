@@ -66,3 +66,24 @@ def test_api_permissions_follow_the_matrix(url, capability, cast, client_for):
     for role, username in USERS.items():
         status = client_for(username).get(url).status_code
         assert (status == 403) == (role not in CAPABILITIES[capability]), (role, status)
+
+
+def test_the_frames_addresses_follow_the_script_prefix_they_are_served_under(cast, client_for):
+    """The frame's addresses are reversed once per URL configuration and prefix, never for another prefix."""
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from trialsite.navigation import CHROME_URLS, chrome_urls
+
+    plain = chrome_urls()
+    assert plain["today"] == reverse("observations:today")
+    assert set(plain) == set(CHROME_URLS)
+    page = client_for("midwife.srp1").get(reverse("observations:today")).content.decode()
+    assert f'data-today-url="{plain["today"]}"' in page
+    assert f'action="{plain["logout"]}"' in page
+    before = get_script_prefix()
+    set_script_prefix("/trial/")
+    try:
+        assert chrome_urls()["today"] == "/trial" + plain["today"]
+    finally:
+        set_script_prefix(before)
+    assert chrome_urls() == plain

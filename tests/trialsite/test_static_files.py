@@ -44,3 +44,14 @@ def test_uncompressed_copy_is_served_to_clients_that_ask_for_no_encoding():
 def test_pages_link_hashed_names_in_development_too(settings, debug):
     settings.DEBUG = debug
     assert HASHED_CSS.search(Client().get("/accounts/login/").content.decode())
+
+
+def test_a_file_missing_from_the_manifest_is_refused_every_time_not_remembered():
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    first = staticfiles_storage.url("css/trialsite.css")
+    assert staticfiles_storage.url("css/trialsite.css") == first
+    assert re.fullmatch(r"/static/css/trialsite\.[0-9a-f]{12}\.css", first)
+    for _attempt in range(2):
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+            staticfiles_storage.url("css/not-there.css")
