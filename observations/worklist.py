@@ -14,11 +14,12 @@ from datetime import date, timedelta
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Q
 
-from enrollment.models import Participant, ParticipantStatus, Study, localized
+from enrollment.models import Participant, ParticipantStatus, Study, localized, scope_condition, site_scope
 from enrollment.schedule import Schedule, schedule_of
 from observations import rules
 from observations.models import Observation
 from observations.rules import DayStatus
+from trialsite.db.prepared import PreparedRead
 
 UPCOMING_DAYS = 2  # "coming up" on the worklist: the next two days
 
@@ -94,19 +95,26 @@ _RECORDED = {
 }
 
 
+def _worklist_rows(horizon: date, **scope):
+    """The active participants who start by ``horizon`` at the sites of ``scope`` (enrollment.models.site_scope)."""
+    participants = Participant.objects.filter(status=ParticipantStatus.ACTIVE, intervention_start__lte=horizon)
+    condition = scope_condition("site", **scope)
+    if condition is not None:
+        participants = participants.filter(condition)
+    return participants.order_by("site__code", "participant_id").values_list(*_ROW).annotate(**_RECORDED)
+
+
+_WORKLIST_ROWS = PreparedRead(_worklist_rows)
+
+
 def worklist_for(user, today: date) -> Worklist:
     """Due today, overdue and coming-up days of the active participants ``user`` can see.
 
     Today is every midwife's first page and the answer to every save: its participants come as values
-    with their recorded days aggregated, one query and no model instances (a third of the time it took).
+    with their recorded days aggregated, one query and no model instances (a third of the time it took),
+    built once per process and shape of her site scope (trialsite.db.prepared).
     """
-    rows = (
-        Participant.objects.for_user(user)
-        .filter(status=ParticipantStatus.ACTIVE, intervention_start__lte=today + timedelta(days=UPCOMING_DAYS))
-        .order_by("site__code", "participant_id")
-        .values_list(*_ROW)
-        .annotate(**_RECORDED)
-    )
+    rows = _WORKLIST_ROWS.rows(horizon=today + timedelta(days=UPCOMING_DAYS), **site_scope(user))
     result = Worklist()
     for pk, participant_id, name, status, status_date, start, n_days, window, site, label_id, label_en, *days in rows:
         arm = Shown(label=localized(label_id, label_en))

@@ -17,11 +17,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 
+from enrollment.models import scope_condition, site_scope
 from enrollment.visibility import view_for
 from observations.safety import queries
 from observations.safety.models import AdverseEvent, DataQuery, QueryStatus, SourceVerification
 from observations.safety.templatetags.safety_tags import ae_term
 from trialsite import panels
+from trialsite.db.prepared import PreparedRead
 from trialsite.roles import Capability, can
 
 NOTHING = "\n"  # what the panels' templates wrote when there was nothing to show: the newline after {% endif %}
@@ -50,14 +52,29 @@ def open_queries(context, participant=None, day=None) -> SafeString:
     user = context["request"].user
     if not can(user, Capability.READ_QUERIES):
         return mark_safe(NOTHING)
-    scope = Q(status=QueryStatus.OPEN)
-    if participant is not None:
-        scope &= Q(participant=participant)
+    about = {} if participant is None else {"participant": participant.pk}
     if day is not None:
-        scope &= Q(day=day) | Q(day__isnull=True)
-    found = DataQuery.objects.for_user(user).filter(scope).order_by("raised_at", "pk")
-    rows = list(found.values_list("pk", "participant__participant_id", "day", "text")[:SHOWN_QUERIES])
+        about["day"] = day
+    rows = _OPEN_QUERIES.rows(**about, **site_scope(user))
     return mark_safe(_open_queries(rows) if rows else NOTHING)  # every value escaped by _open_queries
+
+
+def _open_query_rows(participant: int | None = None, day: int | None = None, **scope):
+    """The open queries at the sites of ``scope`` (enrollment.models.site_scope), of one participant and one of
+    her days (or about no day) when given: built once per shape (trialsite.db.prepared)."""
+    condition = Q(status=QueryStatus.OPEN)
+    if participant is not None:
+        condition &= Q(participant=participant)
+    if day is not None:
+        condition &= Q(day=day) | Q(day__isnull=True)
+    at_sites = scope_condition("participant__site", **scope)
+    if at_sites is not None:
+        condition &= at_sites
+    found = DataQuery.objects.filter(condition).order_by("raised_at", "pk")
+    return found.values_list("pk", "participant__participant_id", "day", "text")[:SHOWN_QUERIES]
+
+
+_OPEN_QUERIES = PreparedRead(_open_query_rows)
 
 
 def _open_queries(rows: list[tuple]) -> str:

@@ -1,0 +1,84 @@
+"""A read built once per shape (trialsite.db.prepared) gives what its queryset gives, for every value and shape."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from enrollment.models import Membership, Participant, scope_condition, site_scope
+from observations.models import Observation
+from trialsite.db.prepared import PreparedRead
+
+pytestmark = pytest.mark.django_db
+
+
+def _participants(horizon, **scope):
+    rows = Participant.objects.filter(intervention_start__lte=horizon)
+    condition = scope_condition("site", **scope)
+    rows = rows if condition is None else rows.filter(condition)
+    return rows.order_by("participant_id").values_list("pk", "participant_id", "site__code", "intervention_start")
+
+
+def test_every_shape_and_value_gives_the_rows_of_its_queryset(make_participant, today, site_srp1, site_par, cast):
+    read = PreparedRead(_participants)
+    for start in (today - timedelta(days=5), today, today + timedelta(days=5)):
+        make_participant(start=start)
+        make_participant(site=site_par, start=start)
+    scopes = [{}, {"sites": []}, {"sites": [site_srp1.pk]}, {"sites": [site_par.pk]},
+              {"sites": [site_srp1.pk, site_par.pk]}, {"member": cast["midwife.par"].pk}]  # fmt: skip
+    for _round in range(2):  # the second round runs the statements the first one built
+        for scope in scopes:
+            for horizon in (today - timedelta(days=1), today, today + timedelta(days=9)):
+                assert read.rows(horizon=horizon, **scope) == list(_participants(horizon, **scope)), (scope, horizon)
+    make_participant(site=site_par, start=today)  # a row added later is read: the statement is kept, not the rows
+    assert len(read.rows(horizon=today, sites=[site_par.pk])) == 3
+
+
+def test_a_built_read_sends_only_its_statement_and_none_for_an_empty_scope(make_participant, today, site_srp1):
+    read = PreparedRead(_participants)
+    make_participant()
+    read.rows(horizon=today, sites=[site_srp1.pk])
+    with CaptureQueriesContext(connection) as queries:
+        assert len(read.rows(horizon=today, sites=[site_srp1.pk])) == 1
+        assert read.rows(horizon=today, sites=[]) == []
+    assert len(queries) == 1
+
+
+def test_the_rows_come_through_the_fields_converters(make_participant, record):
+    participant = make_participant()
+    record(participant, 1, sleep_after_feed_hours="2.5")
+    read = PreparedRead(
+        lambda day: Observation.objects.filter(day=day).values_list("observed_on", "sleep_after_feed_hours", "score")
+    )
+    rows = read.rows(day=1)
+    assert rows == list(Observation.objects.filter(day=1).values_list("observed_on", "sleep_after_feed_hours", "score"))
+    assert rows[0][1] == Decimal("2.5")
+    assert read.rows(day=2) == []
+
+
+def test_a_site_taken_away_narrows_the_next_read(make_participant, today, site_par, cast):
+    """The scope is a value of each read: a midwife whose membership ends sees her old site no more."""
+    midwife = cast["midwife.par"]
+    make_participant(site=site_par)
+    read = PreparedRead(_participants)
+    assert len(read.rows(horizon=today, **site_scope(midwife))) == 1
+    ended = {"ended_at": timezone.now(), "end_reason": "Moved to another clinic"}
+    Membership.objects.filter(user=midwife, site=site_par).update(**ended)
+    assert read.rows(horizon=today, **site_scope(midwife)) == []
+
+
+def test_a_read_that_computes_with_its_values_is_refused_when_it_is_built():
+    read = PreparedRead(lambda day: Observation.objects.filter(day=day + 1).values_list("pk"))
+    with pytest.raises(ValueError, match="cannot be prepared"):
+        read.rows(day=1)
+
+
+def test_only_rows_of_values_and_only_numbers_dates_and_text_are_prepared():
+    with pytest.raises(TypeError, match="values_list"):
+        PreparedRead(lambda day: Observation.objects.filter(day=day)).rows(day=1)
+    late = PreparedRead(lambda late: Observation.objects.filter(out_of_window=late).values_list("pk"))
+    with pytest.raises(TypeError, match="booleans or None"):
+        late.rows(late=True)
