@@ -8,7 +8,8 @@ but may not change is a 403.
 
 from django.http import Http404
 
-from enrollment.models import Participant, Screening, Site, Study
+from enrollment.models import Participant, Screening, Site, Study, scope_condition, site_scope
+from trialsite.db.prepared import PreparedRead
 from trialsite.ids import one_or_none, pk_or_404
 from trialsite.roles import Capability, can, require
 
@@ -43,15 +44,27 @@ def get_site_for_user(user, site_id: int, *, write: bool = False) -> Site:
 
 
 def get_participant_for_user(user, pk: int, *, write: bool = False) -> Participant:
-    """A participant at one of ``user``'s sites; 404 otherwise, 403 when ``write`` and read-only."""
-    participant = one_or_none(
-        Participant.objects.for_user(user).filter(pk=pk_or_404(pk)).select_related("study", "site", "arm")
-    )
+    """A participant at one of ``user``'s sites; 404 otherwise, 403 when ``write`` and read-only.
+
+    With her study, site and arm, in a statement built once per process and shape of the site scope: the
+    daily form, its save and the timeline each ask this first (trialsite.db.prepared)."""
+    participant = next(iter(_PARTICIPANT.instances(pk=pk_or_404(pk), **site_scope(user))), None)
     if participant is None:
         raise Http404
     if write:
         require(user, Capability.RECORD_OBSERVATIONS)
     return participant
+
+
+def _participant(pk: int, **scope):
+    participants = Participant.objects.filter(pk=pk)
+    at_sites = scope_condition("site", **scope)
+    if at_sites is not None:
+        participants = participants.filter(at_sites)
+    return participants.select_related("study", "site", "arm").order_by()[:1]
+
+
+_PARTICIPANT = PreparedRead(_participant)
 
 
 def can_see_identifiers(user) -> bool:

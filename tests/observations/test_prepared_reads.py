@@ -76,9 +76,54 @@ def test_a_read_that_computes_with_its_values_is_refused_when_it_is_built():
         read.rows(day=1)
 
 
-def test_only_rows_of_values_and_only_numbers_dates_and_text_are_prepared():
-    with pytest.raises(TypeError, match="values_list"):
+def test_only_rows_of_values_or_instances_and_only_numbers_dates_and_text_are_prepared():
+    with pytest.raises(TypeError, match="gives ModelIterable results, not ValuesListIterable"):
         PreparedRead(lambda day: Observation.objects.filter(day=day)).rows(day=1)
+    with pytest.raises(TypeError, match="values_list"):
+        PreparedRead(lambda day: Observation.objects.filter(day=day).values("pk")).rows(day=1)
+    with pytest.raises(TypeError, match="one statement"):
+        PreparedRead(lambda day: Observation.objects.filter(day=day).prefetch_related("participant")).instances(day=1)
     late = PreparedRead(lambda late: Observation.objects.filter(out_of_window=late).values_list("pk"))
     with pytest.raises(TypeError, match="booleans or None"):
         late.rows(late=True)
+
+
+def _with_relations(pk, **scope):
+    rows = Participant.objects.filter(pk=pk)
+    condition = scope_condition("site", **scope)
+    rows = rows if condition is None else rows.filter(condition)
+    return rows.select_related("study", "site", "arm").order_by()[:1]
+
+
+def test_instances_come_with_the_relations_they_select_and_no_query_after(make_participant, site_par, cast):
+    mine, theirs = make_participant(full_name="Dewi"), make_participant(site=site_par)
+    read = PreparedRead(_with_relations)
+    for _round in range(2):
+        (found,) = read.instances(pk=mine.pk, **site_scope(cast["midwife.srp1"]))
+        assert read.instances(pk=theirs.pk, **site_scope(cast["midwife.srp1"])) == []
+        assert read.instances(pk=theirs.pk, **site_scope(cast["coordinator"])) == [theirs]
+        with CaptureQueriesContext(connection) as queries:
+            shown = (found.full_name, found.study.slug, found.site.code, found.arm.code, found.intervention_start)
+        assert len(queries) == 0
+        assert shown == ("Dewi", mine.study.slug, mine.site.code, mine.arm.code, mine.intervention_start)
+        assert found._state.adding is False
+        assert found._state.db == "default"
+
+
+def test_a_number_beyond_its_columns_range_is_answered_as_the_orm_answers_it(make_participant, record):
+    """Not sent to the server (an error there): the ORM compares nothing with it, as for any lookup."""
+    participant = make_participant()
+    record(participant, 1)
+    read = PreparedRead(lambda day: Observation.objects.filter(day=day).values_list("pk"))
+    assert read.rows(day=1) == list(Observation.objects.filter(day=1).values_list("pk"))
+    assert read.rows(day=10**12) == [] == list(Observation.objects.filter(day=10**12).values_list("pk"))
+    by_participant = PreparedRead(_with_relations)
+    assert by_participant.instances(pk=2**63) == []
+    assert by_participant.instances(pk=participant.pk) == [participant]
+
+
+def test_a_day_beyond_any_form_shows_the_form_and_no_server_error(make_participant, client_for):
+    participant = make_participant()
+    for day in (40_000, 2**31, 2**63 - 1):
+        response = client_for("midwife.srp1").get(f"/observations/participant/{participant.pk}/day/{day}/")
+        assert response.status_code in (200, 404)

@@ -24,16 +24,20 @@ from datetime import date, timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
+from psycopg.types.numeric import Int2, Int4, Int8
 
 _FIRST_DATE = date(1900, 1, 1)
 
 
 class PreparedRead:
-    """``build(**values) -> QuerySet`` of ``values_list`` rows, compiled once per shape of ``values``.
+    """``build(**values) -> QuerySet`` of ``values_list`` rows or of model instances, compiled once per shape of
+    ``values``.
 
-    ``rows(**values)`` gives what ``list(build(**values))`` would: the same SQL, the same parameters,
-    the rows through the same converters.
+    ``rows(**values)`` and ``instances(**values)`` give what ``list(build(**values))`` would: the same SQL, the
+    same parameters, the rows through the same converters, the instances made as Django makes them (with
+    the relations of ``select_related``).
     """
 
     def __init__(self, build: Callable[..., QuerySet]) -> None:
@@ -42,15 +46,35 @@ class PreparedRead:
         self._lock = threading.Lock()
 
     def rows(self, **values) -> list[tuple]:
+        """The rows of a ``values_list()`` read."""
+        compiled = self._compiled_for(values, ValuesListIterable)
+        if compiled is None:
+            return []
+        try:
+            return compiled.run(values)
+        except _OutOfRange:
+            return list(self.build(**values))
+
+    def instances(self, **values) -> list[Model]:
+        """The model instances of a read of instances, with the relations it selects (``select_related``)."""
+        compiled = self._compiled_for(values, ModelIterable)
+        if compiled is None:
+            return []
+        try:
+            return compiled.instances(compiled.run(values))
+        except _OutOfRange:
+            return list(self.build(**values))
+
+    def _compiled_for(self, values: dict, iterable: type) -> _Compiled | None:
         shape = tuple((name, _shape_of(value)) for name, value in sorted(values.items()))
         try:
             compiled = self._compiled[shape]
         except KeyError:
             with self._lock:
                 compiled = self._compiled[shape] = self._compile(values)
-        if compiled is None:  # nothing can match (an empty ``__in``): the ORM sends no query either
-            return []
-        return compiled.run(values)
+        if compiled is not None and compiled.iterable is not iterable:
+            raise TypeError(f"This read gives {compiled.iterable.__name__} results, not {iterable.__name__}.")
+        return compiled  # None: nothing can match (an empty ``__in``), and the ORM sends no query either
 
     def _compile(self, values: dict) -> _Compiled | None:
         """Built twice with two sets of stand-ins: a parameter that differs is a value's, one that does not is
@@ -60,8 +84,12 @@ class PreparedRead:
         for first in (20_001, 25_001):
             standins, where = _standins(values, first)
             queryset = self.build(**standins)
-            if queryset._iterable_class.__name__ != "ValuesListIterable":
-                raise TypeError("A prepared read gives values_list() rows (not instances, dicts or flat values).")
+            if queryset._iterable_class not in (ValuesListIterable, ModelIterable):
+                raise TypeError(
+                    "A prepared read gives values_list() rows or model instances, not dicts or flat values."
+                )
+            if queryset._prefetch_related_lookups or queryset._known_related_objects:
+                raise TypeError("A prepared read runs one statement: no prefetch_related(), no related managers.")
             compiler = queryset.query.get_compiler(using=queryset.db)
             try:
                 sql, params = compiler.as_sql()
@@ -85,15 +113,35 @@ class PreparedRead:
         missing = set(where.values()) - {slot[:2] for slot in slots if slot is not None}
         if missing:
             raise ValueError(f"The read drops the values {sorted(missing)}: it cannot be prepared.")
-        return _Compiled(queryset.db, sql, params, slots, compiler)
+        return _Compiled(queryset, sql, params, slots, compiler)
 
 
 class _Compiled:
-    def __init__(self, alias: str, sql: str, params, slots: list, compiler) -> None:
-        self.alias, self.sql, self.params, self.slots = alias, sql, list(params), slots
+    def __init__(self, queryset: QuerySet, sql: str, params, slots: list, compiler) -> None:
+        self.alias, self.sql, self.params, self.slots = queryset.db, sql, list(params), slots
+        self.iterable = queryset._iterable_class
         fields = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
         self.converters = compiler.get_converters(fields)
         self.compiler = compiler
+
+    def instances(self, rows: list[tuple]) -> list[Model]:
+        """``rows`` as Django's ModelIterable makes instances of them: the model's columns, then each relation
+        ``select_related`` joined, then the annotations."""
+        select, klass_info = self.compiler.select, self.compiler.klass_info
+        model, (start, *_rest) = klass_info["model"], klass_info["select_fields"]
+        end = klass_info["select_fields"][-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        related = get_related_populators(klass_info, select, self.alias)
+        annotations = self.compiler.annotation_col_map or {}
+        made = []
+        for row in rows:
+            instance = model.from_db(self.alias, names, row[start:end])
+            for populator in related:
+                populator.populate(row, instance)
+            for name, position in annotations.items():
+                setattr(instance, name, row[position])
+            made.append(instance)
+        return made
 
     def run(self, values: dict) -> list[tuple]:
         slots = zip(self.params, self.slots, strict=True)
@@ -112,9 +160,18 @@ def _shape_of(value) -> object:
     return type(value).__name__
 
 
+class _OutOfRange(Exception):
+    """A number beyond its column's range: the ORM answers it (no rows where it is compared), not the server."""
+
+
+_RANGES = {Int2: 2**15, Int4: 2**31, Int8: 2**63}
+
+
 def _value_at(values: dict, slot: tuple):
     name, index, kind = slot
     value = values[name] if index is None else values[name][index]
+    if kind in _RANGES and not -_RANGES[kind] <= value < _RANGES[kind]:
+        raise _OutOfRange
     return value if type(value) is kind else kind(value)
 
 
