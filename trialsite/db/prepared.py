@@ -11,8 +11,15 @@ its length (``site__in=[…]`` writes one placeholder per id). Each shape is bui
 
 What ``build`` may do with its arguments: use them as lookup values only, unchanged (the ORM passes
 them through to the parameters as they are). Computing with them (``day + timedelta(1)``) or
-branching on them would change what the SQL means for other values, so the stand-ins must each come
-back in the parameters: a read whose stand-ins do not all come back is refused when it is built.
+branching on them would change what the SQL means for other values, so each read is built twice,
+with two sets of stand-ins: a parameter that differs between the two must be a stand-in, in the same
+place both times, every stand-in must come back, and the SQL must be the same; otherwise the read is
+refused when it is first run.
+
+What it gives is what the queryset gives: ``values_list()`` rows through the fields' converters, or
+model instances made as Django's ModelIterable makes them (with the relations of ``select_related``;
+no ``prefetch_related``). A number beyond its column's range is left to the ORM, which sends no
+query for it, where the server would refuse it.
 """
 
 from __future__ import annotations
