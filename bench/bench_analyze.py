@@ -23,6 +23,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -150,6 +151,20 @@ def report(study, runs: int, population: str) -> None:
         )
 
 
+@contextmanager
+def as_superuser():
+    """The load turns the triggers off, which only a superuser may (the embedded server's ``postgres``); the
+    app's own role may not (docs/database.md), and the analysis runs as the app afterwards."""
+    original = connection.settings_dict
+    connection.close()
+    connection.settings_dict = {**original, "USER": "postgres", "PASSWORD": ""}
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict = original
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=10_000)
@@ -162,7 +177,8 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         start = time.perf_counter()
-        study, n_obs = load(args.participants, args.seed)
+        with as_superuser():
+            study, n_obs = load(args.participants, args.seed)
         print(
             f"Loaded {args.participants:,} participants and {n_obs:,} observations into "
             f"{connection.settings_dict['NAME']} in {time.perf_counter() - start:.1f} s"
