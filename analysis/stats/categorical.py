@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from scipy import stats as sps
-from scipy.stats.contingency import odds_ratio
+from scipy.optimize import brentq
+from scipy.special import gammaln
 
 from ._util import finite_or_none
 
@@ -67,12 +68,79 @@ def fisher_exact(table: Sequence[Sequence[int]]) -> dict:
     result = {"table": counts.tolist(), "p": float(sps.fisher_exact(counts).pvalue), "odds_ratio": None, "ci95": None}
     if np.any(counts.sum(axis=0) == 0) or np.any(counts.sum(axis=1) == 0):
         return result
-    estimate = odds_ratio(counts, kind="conditional")
-    ci = estimate.confidence_interval(confidence_level=CI_LEVEL)
+    conditional = _ConditionalOddsRatio(counts)
+    alpha = (1 - CI_LEVEL) / 2
     return result | {
-        "odds_ratio": finite_or_none(estimate.statistic),
-        "ci95": [finite_or_none(ci.low), finite_or_none(ci.high)],
+        "odds_ratio": finite_or_none(conditional.estimate()),
+        "ci95": [finite_or_none(conditional.lower(alpha)), finite_or_none(conditional.upper(alpha))],
     }
+
+
+class _ConditionalOddsRatio:
+    """The conditional maximum-likelihood odds ratio of a 2×2 table and its exact confidence bounds, as R's
+    ``fisher.test`` finds them: the top-left cell follows Fisher's noncentral hypergeometric distribution
+    given the margins, written over its whole support in log space (R's ``dnhyper``), and each equation is
+    solved by root-finding. scipy's ``odds_ratio(kind="conditional")`` gives the same numbers but evaluates
+    that distribution one point at a time: 24 s for the tables of 100,000 participants, milliseconds here."""
+
+    def __init__(self, counts: np.ndarray) -> None:
+        (a, b), (c, d) = (int(v) for v in counts[0]), (int(v) for v in counts[1])
+        met, not_met, first_row = a + c, b + d, a + b
+        self.x = a
+        self.support = np.arange(max(0, first_row - not_met), min(first_row, met) + 1)
+        x = self.support
+        self.log_central = (
+            _log_choose(met, x) + _log_choose(not_met, first_row - x) - _log_choose(met + not_met, first_row)
+        )
+
+    def _density(self, odds: float) -> np.ndarray:
+        weights = self.log_central + np.log(odds) * self.support
+        weights = np.exp(weights - weights.max())
+        return weights / weights.sum()
+
+    def _mean(self, odds: float) -> float:
+        if odds == 0:
+            return float(self.support[0])
+        if np.isinf(odds):
+            return float(self.support[-1])
+        return float(np.dot(self.support, self._density(odds)))
+
+    def _tail(self, odds: float, *, upper: bool) -> float:
+        density = self._density(odds)
+        return float(density[self.support >= self.x].sum() if upper else density[self.support <= self.x].sum())
+
+    def estimate(self) -> float:
+        if self.x == self.support[0]:
+            return 0.0
+        if self.x == self.support[-1]:
+            return float("inf")
+        return _solve_over_odds(lambda odds: self._mean(odds) - self.x, rising=True)
+
+    def lower(self, alpha: float) -> float:
+        if self.x == self.support[0]:
+            return 0.0
+        return _solve_over_odds(lambda odds: self._tail(odds, upper=True) - alpha, rising=True)
+
+    def upper(self, alpha: float) -> float:
+        if self.x == self.support[-1]:
+            return float("inf")
+        return _solve_over_odds(lambda odds: self._tail(odds, upper=False) - alpha, rising=False)
+
+
+def _log_choose(n: int, k: np.ndarray | int) -> np.ndarray:
+    return gammaln(n + 1) - gammaln(np.asarray(k) + 1) - gammaln(n - np.asarray(k) + 1)
+
+
+def _solve_over_odds(f, *, rising: bool) -> float:
+    """The odds at which ``f`` (monotone in the odds: rising or falling) is 0, as R's fisher.test searches:
+    below 1 as t in (0, 1), above 1 as 1/t."""
+    at_one = f(1.0)
+    if at_one == 0:
+        return 1.0
+    tiny = np.finfo(float).eps
+    if (at_one > 0) == rising:  # the root is below 1
+        return brentq(f, tiny, 1.0, xtol=1e-15, rtol=1e-13, maxiter=500)
+    return 1.0 / brentq(lambda t: f(1.0 / t), tiny, 1.0, xtol=1e-15, rtol=1e-13, maxiter=500)
 
 
 def holm(p_values: Sequence[float | None]) -> list[float | None]:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
+from scipy.stats.contingency import odds_ratio
 
 from analysis.stats import ancova, fisher_exact, holm, mcnemar, paired_t_test, shapiro_wilk, welch_t_test
 
@@ -151,3 +152,22 @@ def test_holm_never_lowers_a_p_value_and_keeps_the_order():
         assert all(a >= p for a, p in zip(adjusted, p_values, strict=True))
         pairs = sorted(zip(p_values, adjusted, strict=True))
         assert [a for _, a in pairs] == sorted(a for _, a in pairs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 120), min_size=4, max_size=4))
+def test_fisher_odds_ratio_and_ci_are_scipys_conditional_ones(cells):
+    """Solved over the whole support in log space (R's dnhyper), not scipy's point by point: the same numbers."""
+    table = [cells[:2], cells[2:]]
+    counts = np.asarray(table)
+    assume(counts.sum(axis=0).all() and counts.sum(axis=1).all())
+    expected = odds_ratio(counts, kind="conditional")
+    interval = expected.confidence_interval(confidence_level=0.95)
+    result = fisher_exact(table)
+    for got, want in zip(
+        [result["odds_ratio"], *result["ci95"]], [expected.statistic, interval.low, interval.high], strict=True
+    ):
+        if np.isinf(want):
+            assert got is None
+        else:
+            assert got == pytest.approx(want, rel=1e-8, abs=1e-300)
