@@ -8,7 +8,7 @@ but may not change is a 403.
 
 from django.http import Http404
 
-from enrollment.models import Participant, Screening, Site, Study, scope_condition, site_scope
+from enrollment.models import Participant, Screening, Site, Study, at_sites, site_scope
 from trialsite.db.prepared import PreparedRead
 from trialsite.ids import one_or_none, pk_or_404
 from trialsite.roles import Capability, can, require
@@ -57,10 +57,7 @@ def get_participant_for_user(user, pk: int, *, write: bool = False) -> Participa
 
 
 def _participant(pk: int, **scope):
-    participants = Participant.objects.filter(pk=pk)
-    at_sites = scope_condition("site", **scope)
-    if at_sites is not None:
-        participants = participants.filter(at_sites)
+    participants = at_sites(Participant.objects.filter(pk=pk), "site", **scope)
     return participants.select_related("study", "site", "arm").order_by()[:1]
 
 

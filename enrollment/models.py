@@ -171,10 +171,15 @@ def scope_condition(path: str, *, sites: list[int] | None = None, member: int | 
     return None
 
 
+def at_sites(queryset: models.QuerySet, path: str, **scope) -> models.QuerySet:
+    """``queryset`` narrowed to the rows at the sites of a :func:`site_scope`, reached by ``path``."""
+    condition = scope_condition(path, **scope)
+    return queryset if condition is None else queryset.filter(condition)
+
+
 def at_visible_sites(queryset: models.QuerySet, user, path: str) -> models.QuerySet:
     """``queryset`` narrowed to the rows at the sites ``user`` may see (:func:`visible_sites`)."""
-    scope = visible_sites(user, path)
-    return queryset if scope is None else queryset.filter(scope)
+    return at_sites(queryset, path, **site_scope(user))
 
 
 class SiteQuerySet(models.QuerySet):

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Q
 
-from enrollment.models import Participant, ParticipantStatus, Study, localized, scope_condition, site_scope
+from enrollment.models import Participant, ParticipantStatus, Study, at_sites, localized, site_scope
 from enrollment.schedule import Schedule, schedule_of
 from observations import rules
 from observations.models import Observation
@@ -98,10 +98,8 @@ _RECORDED = {
 def _worklist_rows(horizon: date, **scope):
     """The active participants who start by ``horizon`` at the sites of ``scope`` (enrollment.models.site_scope)."""
     participants = Participant.objects.filter(status=ParticipantStatus.ACTIVE, intervention_start__lte=horizon)
-    condition = scope_condition("site", **scope)
-    if condition is not None:
-        participants = participants.filter(condition)
-    return participants.order_by("site__code", "participant_id").values_list(*_ROW).annotate(**_RECORDED)
+    participants = at_sites(participants, "site", **scope).order_by("site__code", "participant_id")
+    return participants.values_list(*_ROW).annotate(**_RECORDED)
 
 
 _WORKLIST_ROWS = PreparedRead(_worklist_rows)

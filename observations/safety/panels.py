@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 
-from enrollment.models import scope_condition, site_scope
+from enrollment.models import at_sites, site_scope
 from enrollment.visibility import view_for
 from observations.safety import queries
 from observations.safety.models import AdverseEvent, DataQuery, QueryStatus, SourceVerification
@@ -67,10 +67,7 @@ def _open_query_rows(participant: int | None = None, day: int | None = None, **s
         condition &= Q(participant=participant)
     if day is not None:
         condition &= Q(day=day) | Q(day__isnull=True)
-    at_sites = scope_condition("participant__site", **scope)
-    if at_sites is not None:
-        condition &= at_sites
-    found = DataQuery.objects.filter(condition).order_by("raised_at", "pk")
+    found = at_sites(DataQuery.objects.filter(condition), "participant__site", **scope).order_by("raised_at", "pk")
     return found.values_list("pk", "participant__participant_id", "day", "text")[:SHOWN_QUERIES]
 
 

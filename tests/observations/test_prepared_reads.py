@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from enrollment.models import Membership, Participant, scope_condition, site_scope
+from enrollment.models import Membership, Participant, at_sites, site_scope
 from observations.models import Observation
 from trialsite.db.prepared import PreparedRead
 
@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _participants(horizon, **scope):
-    rows = Participant.objects.filter(intervention_start__lte=horizon)
-    condition = scope_condition("site", **scope)
-    rows = rows if condition is None else rows.filter(condition)
+    rows = at_sites(Participant.objects.filter(intervention_start__lte=horizon), "site", **scope)
     return rows.order_by("participant_id").values_list("pk", "participant_id", "site__code", "intervention_start")
 
 
@@ -89,10 +87,8 @@ def test_only_rows_of_values_or_instances_and_only_numbers_dates_and_text_are_pr
 
 
 def _with_relations(pk, **scope):
-    rows = Participant.objects.filter(pk=pk)
-    condition = scope_condition("site", **scope)
-    rows = rows if condition is None else rows.filter(condition)
-    return rows.select_related("study", "site", "arm").order_by()[:1]
+    participants = at_sites(Participant.objects.filter(pk=pk), "site", **scope)
+    return participants.select_related("study", "site", "arm").order_by()[:1]
 
 
 def test_instances_come_with_the_relations_they_select_and_no_query_after(make_participant, site_par, cast):
