@@ -52,7 +52,12 @@ NAV_ITEMS = (
 
 def nav_for(user) -> tuple[Mapping, ...]:
     """The entries ``user`` sees (url, label, name), read-only: the same for everyone with her roles."""
-    return _nav_for_roles(roles_of(user), settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+    return _nav_for_roles(roles_of(user), *_routing())
+
+
+def _routing() -> tuple:
+    """What a reversed URL depends on besides its name: the URL configuration and the script prefix."""
+    return settings.ROOT_URLCONF, get_urlconf(), get_script_prefix()
 
 
 @functools.cache
@@ -81,7 +86,7 @@ CHROME_URLS = {
 
 def chrome_urls() -> Mapping[str, str]:
     """The frame's addresses (``CHROME_URLS``), read-only: reversed once per process and URL configuration."""
-    return _chrome_urls(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+    return _chrome_urls(*_routing())
 
 
 @functools.cache

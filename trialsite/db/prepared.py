@@ -130,22 +130,23 @@ class _Compiled:
         fields = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
         self.converters = compiler.get_converters(fields)
         self.compiler = compiler
+        if self.iterable is ModelIterable:  # how a row becomes instances: worked out once, as the SQL is
+            select, klass_info = compiler.select, compiler.klass_info
+            start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+            self.model, self.columns = klass_info["model"], slice(start, end)
+            self.names = [column[0].target.attname for column in select[start:end]]
+            self.related = get_related_populators(klass_info, select, self.alias)
+            self.annotations = compiler.annotation_col_map or {}
 
     def instances(self, rows: list[tuple]) -> list[Model]:
         """``rows`` as Django's ModelIterable makes instances of them: the model's columns, then each relation
         ``select_related`` joined, then the annotations."""
-        select, klass_info = self.compiler.select, self.compiler.klass_info
-        model, (start, *_rest) = klass_info["model"], klass_info["select_fields"]
-        end = klass_info["select_fields"][-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
-        related = get_related_populators(klass_info, select, self.alias)
-        annotations = self.compiler.annotation_col_map or {}
         made = []
         for row in rows:
-            instance = model.from_db(self.alias, names, row[start:end])
-            for populator in related:
+            instance = self.model.from_db(self.alias, self.names, row[self.columns])
+            for populator in self.related:
                 populator.populate(row, instance)
-            for name, position in annotations.items():
+            for name, position in self.annotations.items():
                 setattr(instance, name, row[position])
             made.append(instance)
         return made
