@@ -19,13 +19,15 @@ the plan says so: ``p_holm`` beside every ``p`` of the family, in plan order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import NamedTuple
 
+import numpy as np
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from analysis import stats
+from analysis.frames import DayMeasures
 from analysis.sap import AnalysisRole, Multiplicity, PlanContent, PlannedAnalysis, role_in_population
 from trialsite.numbers import significant
 
@@ -105,14 +107,15 @@ def _compute(data, groups: list[dict]) -> dict:
     arms = data.arms
     two = len(arms) == 2
     changes = {arm.code: [row.post - row.pre for row in arm.rows] for arm in arms}
+    both_days = {arm.code: _both_days(data, arm) for arm in arms}
     return {
         PlannedAnalysis.PAIRED_T_WITHIN: {"groups": {arm.code: _paired_t(arm) for arm in arms}},
         PlannedAnalysis.WELCH_T_CHANGE: stats.welch_t_test(changes) if two else None,
         PlannedAnalysis.ANCOVA_POST: _ancova(arms) if two else None,
-        PlannedAnalysis.INDICATORS_WITHIN: _mcnemar(data),
-        PlannedAnalysis.INDICATORS_BETWEEN: _fisher(data) if two else None,
-        PlannedAnalysis.EXPRESSED_VOLUME: _measure(data, MEASURES[PlannedAnalysis.EXPRESSED_VOLUME]),
-        PlannedAnalysis.INFANT_WEIGHT: _measure(data, MEASURES[PlannedAnalysis.INFANT_WEIGHT]),
+        PlannedAnalysis.INDICATORS_WITHIN: _mcnemar(both_days),
+        PlannedAnalysis.INDICATORS_BETWEEN: _fisher(data, both_days) if two else None,
+        PlannedAnalysis.EXPRESSED_VOLUME: _measure(both_days, MEASURES[PlannedAnalysis.EXPRESSED_VOLUME]),
+        PlannedAnalysis.INFANT_WEIGHT: _measure(both_days, MEASURES[PlannedAnalysis.INFANT_WEIGHT]),
     }
 
 
@@ -127,51 +130,73 @@ def _ancova(arms) -> dict:
     return result | {"first": first.code, "second": second.code}
 
 
-def _pairs(data, arm, pick: Callable) -> list[tuple]:
-    """(pre value, post value) of ``arm``'s analysed participants where ``pick`` finds both."""
-    pairs = []
+class BothDays(NamedTuple):
+    """The measures of one arm's analysed participants observed on the pre and on the post day, in the
+    order of the arm's rows: ``pre[i]`` and ``post[i]`` are one participant's. ``met_pre`` and
+    ``met_post`` are the four indicators of those days as boolean arrays (one row per participant)."""
+
+    pre: list[DayMeasures]
+    post: list[DayMeasures]
+    met_pre: np.ndarray
+    met_post: np.ndarray
+
+
+def _both_days(data, arm) -> BothDays:
+    """``arm``'s analysed participants with an observation on both the pre and the post day, gathered once
+    for every secondary analysis (each indicator and measure then reads its columns)."""
+    pre, post = [], []
     for row in arm.rows:
-        days = data.measures.get(row.participant_id, {})
-        pre, post = days.get(data.pre_day), days.get(data.post_day)
-        if pre is not None and post is not None and pick(pre) is not None and pick(post) is not None:
-            pairs.append((pick(pre), pick(post)))
-    return pairs
+        days = data.measures.get(row.participant_id)
+        if days and (first := days.get(data.pre_day)) is not None and (last := days.get(data.post_day)) is not None:
+            pre.append(first)
+            post.append(last)
+    return BothDays(pre, post, _met(pre), _met(post))
 
 
-def _mcnemar(data) -> dict:
+def _met(days: list[DayMeasures]) -> np.ndarray:
+    return np.array([day.indicators for day in days], dtype=bool).reshape(len(days), len(INDICATORS))
+
+
+def _mcnemar(both_days: dict[str, BothDays]) -> dict:
     indicators = []
     for index, (code, label) in enumerate(INDICATORS):
-        tests = {}
-        for arm in data.arms:
-            pairs = _pairs(data, arm, lambda day, i=index: day.indicators[i])
-            tests[arm.code] = stats.mcnemar([a for a, _b in pairs], [b for _a, b in pairs])
+        tests = {arm: stats.mcnemar(days.met_pre[:, index], days.met_post[:, index]) for arm, days in both_days.items()}
         indicators.append({"indicator": code, "label": both(label), "groups": tests})
     return {"indicators": indicators, "exact_below": stats.MCNEMAR_EXACT_BELOW}
 
 
-def _fisher(data) -> dict:
+def _fisher(data, both_days: dict[str, BothDays]) -> dict:
     indicators = []
     for index, (code, label) in enumerate(INDICATORS):
         table = []
-        for arm in data.arms:
-            met = [post for _pre, post in _pairs(data, arm, lambda day, i=index: day.indicators[i])]
-            table.append([sum(met), len(met) - sum(met)])
+        for days in both_days.values():
+            met = int(days.met_post[:, index].sum())
+            table.append([met, len(days.post) - met])
         indicators.append({"indicator": code, "label": both(label)} | stats.fisher_exact(table))
-    return {"indicators": indicators, "groups": [arm.code for arm in data.arms], "day": data.post_day}
+    return {"indicators": indicators, "groups": list(both_days), "day": data.post_day}
 
 
-def _measure(data, name: str) -> dict:
+def _measure(both_days: dict[str, BothDays], name: str) -> dict:
+    pairs = {arm: _measured_pairs(days, name) for arm, days in both_days.items()}
     within = {}
-    for arm in data.arms:
-        pairs = _pairs(data, arm, lambda day: getattr(day, name))
-        test = stats.wilcoxon_signed_rank([a for a, _b in pairs], [b for _a, b in pairs])
-        within[arm.code] = {"n": len(pairs), "p": p_of(test) if pairs else None, "test": test}
+    for arm, (pre, post) in pairs.items():
+        test = stats.wilcoxon_signed_rank(pre, post)
+        within[arm] = {"n": len(pre), "p": p_of(test) if pre else None, "test": test}
     between = None
-    if len(data.arms) == 2 and all(within[arm.code]["n"] for arm in data.arms):
-        changes = {arm.code: [b - a for a, b in _pairs(data, arm, lambda day: getattr(day, name))] for arm in data.arms}
+    if len(pairs) == 2 and all(group["n"] for group in within.values()):
+        changes = {arm: [b - a for a, b in zip(pre, post, strict=True)] for arm, (pre, post) in pairs.items()}
         test = stats.mann_whitney(changes)
         between = {"p": p_of(test), "test": test}
     return {"measure": name, "groups": within, "between": between}
+
+
+def _measured_pairs(days: BothDays, name: str) -> tuple[list, list]:
+    """The values of measure ``name`` on the pre and post day, where it was measured on both."""
+    pairs = [
+        (a, b) for first, last in zip(days.pre, days.post, strict=True)
+        if (a := getattr(first, name)) is not None and (b := getattr(last, name)) is not None
+    ]  # fmt: skip
+    return [a for a, _b in pairs], [b for _a, b in pairs]
 
 
 def _family(entry: dict) -> list[dict]:

@@ -64,3 +64,55 @@ def rank_summary(doubled_ranks: np.ndarray) -> dict:
     n = int(doubled_ranks.size)
     total = int(doubled_ranks.sum())
     return {"n": n, "mean_rank": total / (2 * n) if n else None, "sum_ranks": total / 2}
+
+
+def brent_root(f, lo: float, hi: float, *, xtol: float = 1e-15, rtol: float = 1e-13, maxiter: int = 500) -> float:
+    """A root of ``f`` between ``lo`` and ``hi``, where ``f`` changes sign: Brent's method (Brent 1973, ch. 4).
+
+    The method R's ``uniroot`` and ``scipy.optimize.brentq`` use: inverse quadratic or secant steps
+    while they shrink the bracket fast enough, bisection otherwise, so it converges whatever ``f`` is.
+    Written here because importing ``scipy.optimize`` costs 0.1 s of start-up for this one function.
+    The bracket is narrowed until it is shorter than ``xtol + rtol·|root|``.
+    """
+    a, b = float(lo), float(hi)
+    fa, fb = f(a), f(b)
+    if fa == 0:
+        return a
+    if fb == 0:
+        return b
+    if (fa > 0) == (fb > 0):
+        raise ValueError(f"f has the same sign at {lo!r} and {hi!r}: no root is bracketed")
+    c, fc = a, fa  # the other end of the bracket: the root lies between b and c
+    step = previous = b - a
+    for _ in range(maxiter):
+        if (fb > 0) == (fc > 0):
+            c, fc = a, fa
+            step = previous = b - a
+        if abs(fc) < abs(fb):  # b is always the better estimate
+            a, b, c = b, c, b
+            fa, fb, fc = fb, fc, fb
+        tolerance = (xtol + rtol * abs(b)) / 2
+        half = (c - b) / 2
+        if fb == 0 or abs(half) <= tolerance:
+            return b
+        if abs(previous) >= tolerance and abs(fa) > abs(fb):
+            s = fb / fa
+            if a == c:  # secant
+                p, q = 2 * half * s, 1 - s
+            else:  # inverse quadratic interpolation through a, b and c
+                q, r = fa / fc, fb / fc
+                p = s * (2 * half * q * (q - r) - (b - a) * (r - 1))
+                q = (q - 1) * (r - 1) * (s - 1)
+            if p > 0:
+                q = -q
+            p = abs(p)
+            if 2 * p < min(3 * half * q - abs(tolerance * q), abs(previous * q)):
+                previous, step = step, p / q
+            else:
+                previous = step = half
+        else:
+            previous = step = half
+        a, fa = b, fb
+        b += step if abs(step) > tolerance else math.copysign(tolerance, half)
+        fb = f(b)
+    raise ArithmeticError(f"no root found within {maxiter} steps")

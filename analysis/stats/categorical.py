@@ -1,7 +1,8 @@
 """Tests of met/not-met indicators: McNemar within a group, Fisher between groups, Holm's adjustment.
 
-numpy/scipy only; the numbers match R's ``binom.test``, ``mcnemar.test``, ``fisher.test`` and
-``p.adjust(method = "holm")`` (tests/analysis/r_reference.R).
+numpy and ``scipy.special`` only (importing ``scipy.stats`` or ``scipy.optimize`` would cost more start-up
+than a whole 1,000-participant analysis: parametric.py); the numbers match R's ``binom.test``,
+``mcnemar.test``, ``fisher.test`` and ``p.adjust(method = "holm")`` (tests/analysis/r_reference.R).
 
 McNemar's rule: the test uses only the discordant pairs, b (met on the first day, not on the
 second) and c (not met, then met). When b + c < MCNEMAR_EXACT_BELOW (25) the p-value is the
@@ -16,14 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from scipy import stats as sps
-from scipy.optimize import brentq
-from scipy.special import gammaln
+from scipy import special
 
-from ._util import finite_or_none
+from ._util import brent_root, finite_or_none
 
 MCNEMAR_EXACT_BELOW = 25
 CI_LEVEL = 0.95
+FISHER_RELATIVE_TOLERANCE = 1 + 1e-7  # fisher.test's relErr: a table this close to the observed one counts as equal
 
 
 def mcnemar(before: Iterable[bool], after: Iterable[bool]) -> dict:
@@ -34,16 +34,18 @@ def mcnemar(before: Iterable[bool], after: Iterable[bool]) -> dict:
     corrected" | "no discordant pairs"). Without discordant pairs there is no evidence of
     change: p = p_exact = 1.0 and chi2, p_chi2 are None (R's mcnemar.test gives NaN there).
     """
-    first, second = np.asarray(list(before), dtype=bool), np.asarray(list(after), dtype=bool)
+    first, second = (np.asarray(v if isinstance(v, np.ndarray) else list(v), dtype=bool) for v in (before, after))
     if first.size != second.size:
         raise ValueError(f"before and after must be paired: {first.size} vs {second.size} values")
     b, c = int(np.sum(first & ~second)), int(np.sum(~first & second))
     result = {"n": int(first.size), "met_before": int(first.sum()), "met_after": int(second.sum()), "b": b, "c": c}
     if b + c == 0:
         return result | {"p_exact": 1.0, "chi2": None, "p_chi2": None, "p": 1.0, "method": "no discordant pairs"}
-    p_exact = float(sps.binomtest(b, b + c, 0.5).pvalue)
+    # binom.test(b, b + c): the binomial at 1/2 is symmetric, so the outcomes no more likely than b are
+    # the two tails beyond min(b, c) and max(b, c).
+    p_exact = min(1.0, float(2 * special.bdtr(min(b, c), b + c, 0.5)))
     chi2 = (abs(b - c) - 1) ** 2 / (b + c)
-    p_chi2 = float(sps.chi2.sf(chi2, 1))
+    p_chi2 = float(special.chdtrc(1, chi2))  # scipy.stats.chi2.sf(chi2, 1)
     exact = b + c < MCNEMAR_EXACT_BELOW
     return result | {
         "p_exact": p_exact,
@@ -65,10 +67,10 @@ def fisher_exact(table: Sequence[Sequence[int]]) -> dict:
     counts = np.asarray(table, dtype=np.int64)
     if counts.shape != (2, 2) or np.any(counts < 0):
         raise ValueError(f"a 2x2 table of counts is needed, got {table!r}")
-    result = {"table": counts.tolist(), "p": float(sps.fisher_exact(counts).pvalue), "odds_ratio": None, "ci95": None}
+    conditional = _ConditionalOddsRatio(counts)
+    result = {"table": counts.tolist(), "p": conditional.two_sided_p(), "odds_ratio": None, "ci95": None}
     if np.any(counts.sum(axis=0) == 0) or np.any(counts.sum(axis=1) == 0):
         return result
-    conditional = _ConditionalOddsRatio(counts)
     alpha = (1 - CI_LEVEL) / 2
     return result | {
         "odds_ratio": finite_or_none(conditional.estimate()),
@@ -87,7 +89,7 @@ class _ConditionalOddsRatio:
         (a, b), (c, d) = (int(v) for v in counts[0]), (int(v) for v in counts[1])
         met, not_met, first_row = a + c, b + d, a + b
         self.x = a
-        self.support = np.arange(max(0, first_row - not_met), min(first_row, met) + 1)
+        self.support = np.arange(max(0, first_row - not_met), min(first_row, met) + 1, dtype=float)
         x = self.support
         self.log_central = (
             _log_choose(met, x) + _log_choose(not_met, first_row - x) - _log_choose(met + not_met, first_row)
@@ -104,6 +106,12 @@ class _ConditionalOddsRatio:
         if np.isinf(odds):
             return float(self.support[-1])
         return float(np.dot(self.support, self._density(odds)))
+
+    def two_sided_p(self) -> float:
+        """Fisher's two-sided p: the tables (at odds 1) no more likely than the observed one, R's tolerance."""
+        density = self._density(1.0)
+        observed = density[self.x - int(self.support[0])]
+        return min(1.0, float(density[density <= observed * FISHER_RELATIVE_TOLERANCE].sum()))
 
     def _tail(self, odds: float, *, upper: bool) -> float:
         density = self._density(odds)
@@ -128,7 +136,7 @@ class _ConditionalOddsRatio:
 
 
 def _log_choose(n: int, k: np.ndarray | int) -> np.ndarray:
-    return gammaln(n + 1) - gammaln(np.asarray(k) + 1) - gammaln(n - np.asarray(k) + 1)
+    return special.gammaln(n + 1) - special.gammaln(np.asarray(k) + 1) - special.gammaln(n - np.asarray(k) + 1)
 
 
 def _solve_over_odds(f, *, rising: bool) -> float:
@@ -139,8 +147,8 @@ def _solve_over_odds(f, *, rising: bool) -> float:
         return 1.0
     tiny = np.finfo(float).eps
     if (at_one > 0) == rising:  # the root is below 1
-        return brentq(f, tiny, 1.0, xtol=1e-15, rtol=1e-13, maxiter=500)
-    return 1.0 / brentq(lambda t: f(1.0 / t), tiny, 1.0, xtol=1e-15, rtol=1e-13, maxiter=500)
+        return brent_root(f, tiny, 1.0)
+    return 1.0 / brent_root(lambda t: f(1.0 / t), tiny, 1.0)
 
 
 def holm(p_values: Sequence[float | None]) -> list[float | None]:

@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 
 from analysis import plans, stats
-from analysis.frames import AnalysedRow
+from analysis.frames import AnalysedRow, DayMeasures
 from analysis.results import AnalysisData, ArmData, compute_results, results_from_data
 from analysis.sap import DEFAULT_ROLES, PlanContent
 
@@ -188,3 +188,49 @@ def test_labels_are_given_in_both_languages_whatever_the_active_one():
     entry = result["analyses"][0]
     assert entry["role_label"] == {"id": "Eksploratif", "en": "Exploratory"}
     assert entry["title"]["en"].startswith("Wilcoxon")
+
+
+def test_secondary_analyses_use_the_participants_observed_on_both_days_and_each_measure_where_recorded():
+    """Indicators: every analysed participant with both days; a measure: only where it was recorded on both."""
+    data = data_for([(1, 3)] * 8, [(2, 2)] * 8)
+    volume = {  # participant -> (pre, post) expressed volume; None: not recorded that day
+        "a-000": (10, 25), "a-001": (12, None), "a-002": (None, 30), "a-003": (8, 20), "a-004": (9, 9),
+        "a-005": (15, 40), "b-000": (11, 12), "b-001": (14, 13), "b-002": (None, None), "b-003": (10, 11),
+        "b-004": (9, 15), "b-005": (12, 12),
+    }  # fmt: skip
+    met = {  # participant -> (pre, post) indicators
+        pid: ((i % 2 == 0, True, False, i % 3 == 0), (True, i % 2 == 1, i % 4 == 0, True))
+        for i, pid in enumerate(f"{arm}-{n:03}" for arm in "ab" for n in range(8))
+    }
+    for pid, (pre, post) in met.items():
+        if pid in ("a-006", "b-007"):
+            data.measures[pid] = {1: DayMeasures(pre, None, None)}  # no post day: in no secondary analysis
+        elif pid != "b-006":  # b-006: no measures at all
+            pre_volume, post_volume = volume.get(pid, (None, None))
+            data.measures[pid] = {1: DayMeasures(pre, pre_volume, 3000), 7: DayMeasures(post, post_volume, None)}
+    result = results_from_data(data)
+    by_key = {entry["key"]: entry["result"] for entry in result["analyses"] if "result" in entry}
+
+    both = {arm: [pid for pid in met if pid.startswith(arm) and pid not in ("a-006", "b-007", "b-006")] for arm in "ab"}
+    for index, item in enumerate(by_key["mcnemar_indicators"]["indicators"]):
+        for arm in "ab":
+            before = [met[pid][0][index] for pid in both[arm]]
+            after = [met[pid][1][index] for pid in both[arm]]
+            assert item["groups"][arm] | {"p_holm": None} == stats.mcnemar(before, after) | {"p_holm": None}
+    for index, item in enumerate(by_key["fisher_indicators"]["indicators"]):
+        table = [[sum(met[p][1][index] for p in both[arm]), len(both[arm]) - sum(met[p][1][index] for p in both[arm])]
+                 for arm in "ab"]  # fmt: skip
+        assert item["table"] == table
+
+    recorded = {arm: [volume[p] for p in both[arm] if None not in volume.get(p, (None, None))] for arm in "ab"}
+    assert [len(recorded[arm]) for arm in "ab"] == [4, 5]
+    expressed = by_key["expressed_volume"]
+    for arm in "ab":
+        expected = stats.wilcoxon_signed_rank([a for a, _ in recorded[arm]], [b for _, b in recorded[arm]])
+        assert expressed["groups"][arm]["n"] == len(recorded[arm])
+        assert expressed["groups"][arm]["test"] == expected
+    changes = {arm: [b - a for a, b in recorded[arm]] for arm in "ab"}
+    assert expressed["between"]["test"] == stats.mann_whitney(changes)
+    weight = by_key["infant_weight"]
+    assert [weight["groups"][arm]["n"] for arm in "ab"] == [0, 0]  # weighed on the pre day only
+    assert weight["between"] is None
