@@ -1,4 +1,6 @@
-"""Checks shared by the browser tests: does the page fit a phone, did the CSP block anything."""
+"""Checks shared by the browser tests: does the page fit a phone, did the CSP block anything; the phone's connection."""
+
+from playwright.sync_api import Error as PlaywrightError
 
 # Elements wider than the viewport that are not inside a box meant to scroll sideways.
 _OVERFLOWING_JS = """() => {
@@ -52,3 +54,45 @@ _HIDDEN_CELLS_JS = """() => {
 def hidden_table_cells(page) -> list[str]:
     """Up to five table cells (or tables) that stick out of a 360-px screen: empty when every column shows."""
     return page.evaluate(_HIDDEN_CELLS_JS)
+
+
+_OFFLINE = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+_ONLINE = _OFFLINE | {"offline": False}
+
+
+class PhoneConnection:
+    """The phone's connection in a browser test: ``cut()``, ``restore()``, and ``hold(page)`` once a page has
+    loaded while it is cut.
+
+    ``cut`` and ``restore`` are Playwright's ``context.set_offline``: Chromium's offline emulation, which fails
+    every request of the pages and of the service worker. Some Chromium releases (Debian bookworm's 150) do
+    not carry its ``navigator.onLine`` into a document the service worker serves: such a page reads true while
+    its requests fail, and takes the online path, which a phone without signal never does. ``hold`` sets the
+    page's connection state to offline for its current document (DevTools' ``Network.overrideNetworkState``,
+    the state alone: the requests stay the emulation's), which fires the page's ``offline`` event as a phone
+    losing its signal does. ``restore`` lets the requests through first, then lifts that state, so the
+    ``online`` event a page acts on comes when a request can succeed.
+    """
+
+    def __init__(self, context) -> None:
+        self.context = context
+        self.sessions = []
+
+    def cut(self) -> None:
+        self.context.set_offline(True)
+
+    def hold(self, page) -> None:
+        session = self.context.new_cdp_session(page)
+        session.send("Network.overrideNetworkState", _OFFLINE)
+        self.sessions.append(session)
+        page.wait_for_function("() => !navigator.onLine")
+
+    def restore(self) -> None:
+        self.context.set_offline(False)
+        for session in self.sessions:
+            try:
+                session.send("Network.overrideNetworkState", _ONLINE)
+                session.detach()
+            except PlaywrightError:  # the session's page is closed: nothing left to lift
+                pass
+        self.sessions.clear()

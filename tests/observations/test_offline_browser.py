@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from observations.api import ObservationViewSet
 from observations.models import Observation
-from tests.browser import fits_the_screen, watch_csp_errors
+from tests.browser import PhoneConnection, fits_the_screen, watch_csp_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,9 +53,10 @@ def _ready_for_offline(page, live_server):
     assert page.evaluate("navigator.serviceWorker.controller !== null")
 
 
-def _enter(page, live_server, participant, day, feeds="10"):
-    """Fill and save the daily form (served by the phone when offline)."""
+def _enter(page, connection, live_server, participant, day, feeds="10"):
+    """Fill and save the daily form offline (served by the phone), landing on Today."""
     page.goto(f"{live_server.url}/observations/participant/{participant.pk}/day/{day}/")
+    connection.hold(page)
     page.fill("input[name=observed_on]", (participant.intervention_start + timedelta(days=day - 1)).isoformat())
     page.fill("input[name=feeds_24h]", feeds)
     page.fill("input[name=wet_diapers_24h]", "7")
@@ -64,7 +65,13 @@ def _enter(page, live_server, participant, day, feeds="10"):
     page.check("input[name=adherence][value=yes]")
     page.click("[data-testid=save]")
     page.wait_for_url("**/observations/today/")
+    connection.hold(page)
     page.wait_for_function("() => document.body.dataset.outboxCount !== undefined")
+
+
+@pytest.fixture
+def connection(context):
+    return PhoneConnection(context)
 
 
 @pytest.fixture
@@ -73,19 +80,19 @@ def two_mothers(make_participant, cast):
 
 
 def test_entries_made_offline_wait_and_are_sent_once_when_the_connection_returns(
-    page, context, live_server, login, two_mothers
+    page, context, connection, live_server, login, two_mothers
 ):
     csp_errors = watch_csp_errors(page)
     login(page, "midwife.srp1")
     _ready_for_offline(page, live_server)
 
-    context.set_offline(True)
+    connection.cut()
     # Chromium's offline emulation can let a request of a page the service worker controls through on a busy
     # machine; the route makes the missing connection airtight (the context's, which covers those requests).
     context.route(API_NEW, lambda route: route.abort())
     for mother in two_mothers:
         for day in (1, 2):
-            _enter(page, live_server, mother, day)
+            _enter(page, connection, live_server, mother, day)
     assert page.locator("[data-testid=offline-banner]").is_visible()
     # The outbox list is drawn from IndexedDB after the page loads: wait for it, do not sample it.
     expect(page.locator("[data-testid=outbox-count]")).to_have_text("4")
@@ -94,7 +101,7 @@ def test_entries_made_offline_wait_and_are_sent_once_when_the_connection_returns
     assert Observation.objects.count() == 0
 
     context.unroute(API_NEW)
-    context.set_offline(False)
+    connection.restore()
     page.wait_for_function("() => document.body.dataset.outboxCount === '0'", timeout=15_000)
     rows = list(Observation.objects.values_list("participant_id", "day").order_by("participant_id", "day"))
     assert rows == [(m.pk, d) for m in two_mothers for d in (1, 2)]
@@ -105,16 +112,16 @@ def test_entries_made_offline_wait_and_are_sent_once_when_the_connection_returns
     assert csp_errors == []
 
 
-def test_send_now_sends_what_waits(page, context, live_server, login, two_mothers):
+def test_send_now_sends_what_waits(page, context, connection, live_server, login, two_mothers):
     login(page, "midwife.srp1")
     _ready_for_offline(page, live_server)
-    context.set_offline(True)
-    _enter(page, live_server, two_mothers[0], 1)
+    connection.cut()
+    _enter(page, connection, live_server, two_mothers[0], 1)
     page.locator("[data-testid=send-now]").click()
     assert "Tidak ada koneksi" in page.locator("[data-testid=outbox-status]").inner_text()
     # The context, not the page: a request of a page the service worker controls can bypass page routes.
     context.route("**/api/v1/observations/", lambda route: route.abort())  # a patchy connection: sending fails
-    context.set_offline(False)
+    connection.restore()
     page.wait_for_timeout(500)
     expect(page.locator("[data-testid=outbox-count]")).to_have_text("1")
     context.unroute("**/api/v1/observations/")
@@ -124,16 +131,16 @@ def test_send_now_sends_what_waits(page, context, live_server, login, two_mother
 
 
 def test_a_rejected_entry_comes_back_with_its_message_and_her_values(
-    page, context, live_server, login, two_mothers, record, coordinator
+    page, context, connection, live_server, login, two_mothers, record, coordinator
 ):
     mother = two_mothers[0]
     login(page, "midwife.srp1")
     _ready_for_offline(page, live_server)
-    context.set_offline(True)
-    _enter(page, live_server, mother, 1, feeds="11")
+    connection.cut()
+    _enter(page, connection, live_server, mother, 1, feeds="11")
     record(mother, 1, user=coordinator)  # meanwhile the coordinator entered day 1 at the health centre
 
-    context.set_offline(False)
+    connection.restore()
     rejected = page.locator("[data-testid=outbox-entry][data-status=rejected]")
     rejected.wait_for(timeout=15_000)
     assert "Hari ke-1 sudah memiliki observasi" in rejected.inner_text()
@@ -148,19 +155,19 @@ def test_a_rejected_entry_comes_back_with_its_message_and_her_values(
 
 
 def test_sign_out_clears_the_phone_and_the_next_user_sees_nothing(
-    page, context, live_server, login, two_mothers, coordinator, monkeypatch
+    page, context, connection, live_server, login, two_mothers, coordinator, monkeypatch
 ):
     login(page, "midwife.srp1")
     _ready_for_offline(page, live_server)
-    context.set_offline(True)
-    _enter(page, live_server, two_mothers[0], 1)
+    connection.cut()
+    _enter(page, connection, live_server, two_mothers[0], 1)
     assert len(page.evaluate(KEPT_KEYS_JS)) == 1
     # It cannot be sent yet: the server (its live thread, in this process) is down for the API. Refused
     # there, not by a browser route, which the service worker's own request could slip past (the entry
     # would then be sent and Today reloaded under the clicks below).
     monkeypatch.setattr(ObservationViewSet, "create", lambda *args, **kwargs: Response(status=503))
     with page.expect_response("**/api/v1/observations/") as refused:
-        context.set_offline(False)
+        connection.restore()
     assert refused.value.status == 503
     page.wait_for_function("() => document.body.dataset.outboxCount === '1'")
 
@@ -183,15 +190,15 @@ def test_sign_out_clears_the_phone_and_the_next_user_sees_nothing(
 
 
 def test_another_user_signing_in_without_sign_out_never_sees_the_first_users_entries(
-    page, context, live_server, login, two_mothers
+    page, context, connection, live_server, login, two_mothers
 ):
     login(page, "midwife.srp1")
     _ready_for_offline(page, live_server)
-    context.set_offline(True)
-    _enter(page, live_server, two_mothers[0], 1)
+    connection.cut()
+    _enter(page, connection, live_server, two_mothers[0], 1)
     # The context, not the page: a request of a page the service worker controls can bypass page routes.
     context.route("**/api/v1/observations/", lambda route: route.abort())
-    context.set_offline(False)
+    connection.restore()
     context.clear_cookies()  # the session ended on the server side (idle expiry)
 
     login(page, "coordinator")
@@ -201,10 +208,11 @@ def test_another_user_signing_in_without_sign_out_never_sees_the_first_users_ent
     assert Observation.objects.count() == 0
 
 
-def test_enrollment_is_online_only_and_says_so(page, context, live_server, login, cast):
+def test_enrollment_is_online_only_and_says_so(page, connection, live_server, login, cast):
     login(page, "midwife.srp1")
     _ready_for_offline(page, live_server)
-    context.set_offline(True)
+    connection.cut()
     page.goto(f"{live_server.url}/enrollment/screening/new/")
+    connection.hold(page)
     assert "perlu koneksi" in page.locator("[data-testid=offline-page]").inner_text()
     assert page.locator("[data-testid=offline-banner]").is_visible()
