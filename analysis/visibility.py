@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from analysis.frames import EXCLUSION_REASONS
 from analysis.masking import outcome_masked_for
 from analysis.presentation import EXCLUSION_LABELS
-from analysis.results import AnalysisData, load_analysis_data, pooled_from_data, results_from_data
+from analysis.results import (
+    AnalysisData,
+    cycle_collector_paused,
+    load_analysis_data,
+    pooled_from_data,
+    results_from_data,
+)
 from enrollment import reports
 from enrollment.models import Study
 
@@ -27,6 +33,7 @@ class VisibleResults:
     data: AnalysisData
 
 
+@cycle_collector_paused
 def results_for(study: Study, *, population: str, masked: bool, arms: list[str] | None = None) -> VisibleResults:
     """The result for a viewer already known to be masked or not (the cache key includes ``masked``)."""
     data = load_analysis_data(study, population=population, arms=arms)

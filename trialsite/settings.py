@@ -157,6 +157,10 @@ DATABASES["default"].setdefault("OPTIONS", {}).update(
     server_side_binding=True, prepare_threshold=None if _prepare.lower() == "off" else int(_prepare)
 )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The analysis reads a study's observations through a server-side cursor, a chunk at a time (analysis/frames.py):
+# 100,000 participants then take 260 MB, not 420. A pooler in transaction mode cannot keep such a cursor across
+# transactions: set DATABASE_DISABLE_SERVER_SIDE_CURSORS=true there (the rows then come at once).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False)
 # The only tables the app role may DELETE from (shell patterns): nothing clinical, nothing audited.
 DATABASE_APP_MAY_DELETE = [
     "django_session",

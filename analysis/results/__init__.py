@@ -46,6 +46,7 @@ __all__ = [
     "POPULATIONS",
     "AnalysisData",
     "compute_results",
+    "cycle_collector_paused",
     "load_analysis_data",
     "pooled_from_data",
     "results_from_data",
@@ -83,7 +84,7 @@ class AnalysisData:
     measures: dict[str, dict[int, DayMeasures]] = field(default_factory=dict)  # frames.load_day_measures
 
 
-def _cycle_collection_paused(stage):
+def cycle_collector_paused(stage):
     """Run ``stage`` with Python's cyclic garbage collector paused (reference counting frees as usual).
 
     An analysis of 100,000 participants builds about a million small objects (rows, days, measures)
@@ -91,6 +92,8 @@ def _cycle_collection_paused(stage):
     collections, each walking all of them: 0.9 s of a 2.4 s analysis (bench/README.md, "Full
     analysis"). The collector is on again afterwards; by then these objects have been freed. Nested
     stages and concurrent threads leave it as they found it: only the stage that paused it resumes it.
+    Whatever runs both stages is paused as a whole too (``compute_results``, ``visibility.results_for``):
+    turned on between them, the collector would walk the loaded rows once more.
     """
 
     @wraps(stage)
@@ -112,6 +115,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@cycle_collector_paused
 def compute_results(study, *, population: str = "complete_cases", arms: list[str] | None = None) -> dict:
     """The analysis of ``study`` (analysis.md shape plus extras) for ``population``.
 
@@ -125,7 +129,7 @@ def compute_results(study, *, population: str = "complete_cases", arms: list[str
         return results_from_data(load_analysis_data(study, population=population, arms=arms))
 
 
-@_cycle_collection_paused
+@cycle_collector_paused
 def load_analysis_data(study, *, population: str = "complete_cases", arms: list[str] | None = None) -> AnalysisData:
     """Stage 1: the arms, participants and observations of ``study``, sorted into analysed rows."""
     check_population(population)
@@ -174,7 +178,7 @@ def _arm_data(arm, people: list[ParticipantData], population: str, days: dict) -
     return ArmData(arm.code, str(arm.label), labels, len(people), excluded, rows, day_scores)
 
 
-@_cycle_collection_paused
+@cycle_collector_paused
 def results_from_data(data: AnalysisData) -> dict:
     """Stage 2: every statistic of the analysis, from the loaded data (no database access)."""
     groups = [_group(arm) for arm in data.arms]
@@ -194,7 +198,7 @@ def results_from_data(data: AnalysisData) -> dict:
     )
 
 
-@_cycle_collection_paused
+@cycle_collector_paused
 def pooled_from_data(data: AnalysisData) -> dict:
     """The same result shape with the arms pooled: what a masked viewer may see (no arm is named).
 

@@ -115,3 +115,28 @@ def test_stored_sha256_changes_when_a_stored_score_changes(enrol_with_scores, ar
     observation.feeds_24h = 2  # I1 no longer met: score 4 → 3
     observation.save()
     assert compute_results(study)["data_sha256"] != before
+
+
+def test_the_observations_are_read_a_chunk_at_a_time_through_a_server_side_cursor(mixed_cohort, study, monkeypatch):
+    """The same result whether the rows come in chunks of two through a server-side cursor (the memory of a
+    100,000-participant analysis) or all at once (DATABASE_DISABLE_SERVER_SIDE_CURSORS, behind a pooler)."""
+    from django.db import connection
+
+    from analysis import frames
+
+    def without_time(result):
+        return {key: value for key, value in result.items() if key != "generated_at"}
+
+    at_once = {}
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    for population in ("complete_cases", "per_protocol"):
+        at_once[population] = without_time(compute_results(study, population=population))
+
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", False)
+    monkeypatch.setattr(frames, "CHUNK", 2)
+    opened = []
+    chunked_cursor = connection.chunked_cursor
+    monkeypatch.setattr(connection, "chunked_cursor", lambda: opened.append(1) or chunked_cursor())
+    for population in ("complete_cases", "per_protocol"):
+        assert without_time(compute_results(study, population=population)) == at_once[population]
+    assert len(opened) == 4  # the observations and the pre/post days' measures, for each population

@@ -116,3 +116,12 @@ def test_prepared_statements_can_be_switched_off_for_a_pooler_that_cannot_keep_t
         "off": "{'server_side_binding': True, 'prepare_threshold': None}",
         "5": "{'server_side_binding': True, 'prepare_threshold': 5}",
     }
+
+
+def test_server_side_cursors_can_be_switched_off_for_a_pooler_in_transaction_mode():
+    show = "from django.conf import settings; print(settings.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])"
+    seen = {
+        value: _manage("shell", "-c", show, DATABASE_DISABLE_SERVER_SIDE_CURSORS=value).stdout.strip().splitlines()[-1]
+        for value in ("true", "false")
+    }
+    assert seen == {"true": "True", "false": "False"}
