@@ -31,14 +31,17 @@ def today(request):
     return _today_page(request)
 
 
-def _today_page(request, *, after_save: bool = False):
+def _today_page(request, *, after_save: bool = False, saved_key: str = ""):
     """Today's worklist. After a save it is the answer to the POST itself, not a redirect: on a phone
     network every round trip costs ~400 ms. ``Content-Location`` names the page (the address bar is set
-    to it by static/js/trialsite.js), and the next due mother is offered first."""
+    to it by static/js/trialsite.js), and the next due mother is offered first. ``saved_key``: the
+    idempotency key of the first entry just saved, so the phone drops the copy it kept until this answer
+    came (static/js/offline.js)."""
     items = worklist.worklist_for(request.user, services.local_today())
     url = reverse("observations:today")
     response = render(request, "observations/today.html", {
         "worklist": items, "today": services.local_today(), "landed_url": url if after_save else "",
+        "saved_key": saved_key,
         "next_due": next(iter(items.due + items.overdue), None) if after_save else None,
         "lock_notices": lock_notices_for(request.user),
     })  # fmt: skip
@@ -85,7 +88,7 @@ def observation_form(request, pk: int, day: int):
         form = _rebased(request, participant, conflict.current)
         return _form_page(request, participant, day, form, conflict.current, conflict=conflict)
     messages.success(request, _("Day %(day)d saved. Score: %(score)s.") % {"day": day, "score": saved.score or "—"})
-    return _today_page(request, after_save=True)
+    return _today_page(request, after_save=True, saved_key="" if editing else form.cleaned_data["idempotency_key"])
 
 
 def _add_rule_errors(form: ObservationForm, participant, day: int) -> None:

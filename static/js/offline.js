@@ -155,7 +155,8 @@
     sending = true;
     var sent = 0;
     return myEntries().then(function (entries) {
-      var waiting = entries.filter(function (e) { return e.status === "waiting"; });
+      // "sending": a first entry whose online answer never came (see setUpForm).
+      var waiting = entries.filter(function (e) { return e.status !== "rejected"; });
       return waiting.reduce(function (chain, entry) {
         return chain.then(function (go) {
           if (!go) { return false; }
@@ -219,11 +220,35 @@
         keepOffline(form);
         return;
       }
-      // Sent online: the server now holds her values (a rejection re-renders them). Its key is
-      // spent: the kept copy of this form is dropped, and were it reopened offline, it gets a new key.
-      markUsed(form.elements.idempotency_key.value);
+      // Sent online: its key is spent; the kept copy of this form is dropped, and were it reopened
+      // offline, it gets a new key.
+      var key = form.elements.idempotency_key.value;
+      markUsed(key);
       dropPage(location.pathname);
-      if (form.dataset.draftKey) { dropEntry(form.dataset.draftKey); }
+      var draft = form.dataset.draftKey && form.dataset.draftKey !== key ? dropEntry(form.dataset.draftKey) : null;
+      if (form.dataset.observation) { return; }
+      // A first entry also stays on the phone until the server's answer arrives ("sending"): a phone can
+      // say it is online while nothing gets through, and then the browser shows its own error page
+      // instead of an answer. The answer drops the copy (Today names the key it saved; a form sent back
+      // with errors holds her values itself); without one, the copy waits in the outbox and is sent
+      // through the API with the same key, which the server answers with the stored row if the form
+      // did arrive. Corrections have no such key and are sent as before.
+      event.preventDefault();
+      var entry = entryFrom(form, key);
+      entry.status = "sending";
+      var post = function () { HTMLFormElement.prototype.submit.call(form); };
+      Promise.resolve(draft).then(function () { return putEntry(entry); }).then(post, post);
+    });
+  }
+  // The answer to a first entry sent online arrived: Today naming the key it saved, or the form sent
+  // back with errors and her values (the same key in it). Either way the copy kept for it goes.
+  function confirmSent() {
+    var saved = document.querySelector("[data-saved-entry]");
+    var form = document.querySelector("form[data-offline-entry]");
+    var key = saved ? saved.dataset.savedEntry : form && form.elements.idempotency_key && form.elements.idempotency_key.value;
+    if (!key) { return Promise.resolve(); }
+    return idb.get(prefix + key, store).then(function (entry) {
+      return entry && entry.status === "sending" ? dropEntry(key) : null;
     });
   }
 
@@ -288,7 +313,7 @@
     var form = document.querySelector("form[data-offline-entry]");
     if (form) { setUpForm(form); }
     if (outbox) { outbox.querySelector("[data-outbox-send]").addEventListener("click", sendAll); }
-    claimPhone().then(render).then(sendAll).then(registerWorker).then(keepTodaysForms)
+    claimPhone().then(confirmSent).then(render).then(sendAll).then(registerWorker).then(keepTodaysForms)
       .then(function () { body.dataset.offlineReady = "1"; }, function () { body.dataset.offlineReady = "1"; });
   });
 })();

@@ -216,3 +216,71 @@ def test_enrollment_is_online_only_and_says_so(page, connection, live_server, lo
     connection.hold(page)
     assert "perlu koneksi" in page.locator("[data-testid=offline-page]").inner_text()
     assert page.locator("[data-testid=offline-banner]").is_visible()
+
+
+def _fill_first_entry(page, live_server, participant, day):
+    page.goto(f"{live_server.url}/observations/participant/{participant.pk}/day/{day}/")
+    page.fill("input[name=observed_on]", (participant.intervention_start + timedelta(days=day - 1)).isoformat())
+    page.fill("input[name=feeds_24h]", "10")
+    page.fill("input[name=wet_diapers_24h]", "7")
+    page.fill("input[name=sleep_after_feed_hours]", "2.5")
+    page.check("input[name=breast_full_then_soft][value=yes]")
+    page.check("input[name=adherence][value=yes]")
+
+
+def _cut_on_the_way(route, *, after_the_server: bool):
+    """The form's POST fails as a phone with signal but no connection sees it: before the server (lost on
+    the way) or after it (the server saved, the answer lost)."""
+    if route.request.method != "POST":
+        route.continue_()
+        return
+    if after_the_server:
+        route.fetch()
+    route.abort("internetdisconnected")
+
+
+@pytest.mark.parametrize("after_the_server", [False, True], ids=["lost-on-the-way", "answer-lost"])
+def test_a_first_entry_whose_save_gets_no_answer_waits_on_the_phone_and_is_recorded_once(
+    page, context, live_server, login, two_mothers, after_the_server
+):
+    """The phone says it is online, the save gets no answer (the browser's own error page): her entry is not
+    lost. It waits in the outbox and is sent through the API with the form's key, once, whether or not the
+    form had reached the server."""
+    mother = two_mothers[0]
+    login(page, "midwife.srp1")
+    _ready_for_offline(page, live_server)
+    form_url = f"**/observations/participant/{mother.pk}/day/1/"
+    context.route(form_url, lambda route: _cut_on_the_way(route, after_the_server=after_the_server))
+    _fill_first_entry(page, live_server, mother, 1)
+    with page.expect_event("requestfailed", lambda request: request.method == "POST"):
+        page.click("[data-testid=save]")
+    assert Observation.objects.filter(participant=mother).count() == (1 if after_the_server else 0)
+    context.unroute(form_url)
+
+    page.goto(f"{live_server.url}/observations/today/")
+    page.wait_for_function("() => document.body.dataset.offlineReady === '1'")
+    page.wait_for_function("() => document.body.dataset.outboxCount === '0'", timeout=15_000)
+    assert page.evaluate(KEPT_KEYS_JS) == []
+    stored = Observation.objects.get(participant=mother)
+    assert (stored.day, stored.feeds_24h) == (1, 10)
+
+
+def test_a_first_entry_answered_online_leaves_nothing_on_the_phone(page, live_server, login, two_mothers):
+    """Saved (Today names its key) or sent back with an error (the form holds her values): no copy stays."""
+    mother, other = two_mothers
+    login(page, "midwife.srp1")
+    _ready_for_offline(page, live_server)
+    _fill_first_entry(page, live_server, mother, 1)
+    page.click("[data-testid=save]")
+    page.wait_for_url("**/observations/today/")
+    page.wait_for_function("() => document.body.dataset.offlineReady === '1'")
+    assert page.evaluate(KEPT_KEYS_JS) == []
+    assert Observation.objects.filter(participant=mother).count() == 1
+
+    _fill_first_entry(page, live_server, other, 1)
+    page.fill("input[name=feeds_24h]", "")  # required: the server sends the form back
+    page.click("[data-testid=save]")
+    page.wait_for_selector("#observation-form .is-invalid, #observation-form .invalid-feedback")
+    page.wait_for_function("() => document.body.dataset.offlineReady === '1'")
+    assert page.evaluate(KEPT_KEYS_JS) == []
+    assert not Observation.objects.filter(participant=other).exists()
