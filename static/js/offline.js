@@ -234,6 +234,8 @@
       // through the API with the same key, which the server answers with the stored row if the form
       // did arrive. Corrections have no such key and are sent as before.
       event.preventDefault();
+      if (form.dataset.sending) { return; }  // a second tap while the copy is being kept
+      form.dataset.sending = "1";
       var entry = entryFrom(form, key);
       entry.status = "sending";
       var post = function () { HTMLFormElement.prototype.submit.call(form); };
