@@ -33,7 +33,7 @@ class VisibleResults:
     data: AnalysisData
 
 
-@cycle_collector_paused
+@cycle_collector_paused()
 def results_for(study: Study, *, population: str, masked: bool, arms: list[str] | None = None) -> VisibleResults:
     """The result for a viewer already known to be masked or not (the cache key includes ``masked``)."""
     data = load_analysis_data(study, population=population, arms=arms)

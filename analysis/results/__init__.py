@@ -21,7 +21,6 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import wraps
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -84,8 +83,9 @@ class AnalysisData:
     measures: dict[str, dict[int, DayMeasures]] = field(default_factory=dict)  # frames.load_day_measures
 
 
-def cycle_collector_paused(stage):
-    """Run ``stage`` with Python's cyclic garbage collector paused (reference counting frees as usual).
+@contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused (reference counting frees as usual); also a decorator.
 
     An analysis of 100,000 participants builds about a million small objects (rows, days, measures)
     that live until it returns and form no reference cycle. The allocations kept triggering full
@@ -95,17 +95,6 @@ def cycle_collector_paused(stage):
     Whatever runs both stages is paused as a whole too (``compute_results``, ``visibility.results_for``):
     turned on between them, the collector would walk the loaded rows once more.
     """
-
-    @wraps(stage)
-    def paused(*args, **kwargs):
-        with _collector_paused():
-            return stage(*args, **kwargs)
-
-    return paused
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -115,7 +104,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@cycle_collector_paused
+@cycle_collector_paused()
 def compute_results(study, *, population: str = "complete_cases", arms: list[str] | None = None) -> dict:
     """The analysis of ``study`` (analysis.md shape plus extras) for ``population``.
 
@@ -129,7 +118,7 @@ def compute_results(study, *, population: str = "complete_cases", arms: list[str
         return results_from_data(load_analysis_data(study, population=population, arms=arms))
 
 
-@cycle_collector_paused
+@cycle_collector_paused()
 def load_analysis_data(study, *, population: str = "complete_cases", arms: list[str] | None = None) -> AnalysisData:
     """Stage 1: the arms, participants and observations of ``study``, sorted into analysed rows."""
     check_population(population)
@@ -178,7 +167,7 @@ def _arm_data(arm, people: list[ParticipantData], population: str, days: dict) -
     return ArmData(arm.code, str(arm.label), labels, len(people), excluded, rows, day_scores)
 
 
-@cycle_collector_paused
+@cycle_collector_paused()
 def results_from_data(data: AnalysisData) -> dict:
     """Stage 2: every statistic of the analysis, from the loaded data (no database access)."""
     groups = [_group(arm) for arm in data.arms]
@@ -198,7 +187,7 @@ def results_from_data(data: AnalysisData) -> dict:
     )
 
 
-@cycle_collector_paused
+@cycle_collector_paused()
 def pooled_from_data(data: AnalysisData) -> dict:
     """The same result shape with the arms pooled: what a masked viewer may see (no arm is named).
 
