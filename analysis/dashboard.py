@@ -79,6 +79,13 @@ def dashboard_bundle(study: Study, *, population: str, masked: bool, wait: bool 
         bundle = _wait_for(view, fingerprint, marker)
         if bundle is not None:
             return bundle
+    else:
+        # A request that finished between the read above and this claim cached its bundle before it
+        # freed the marker: read again, or the same results would be computed twice.
+        latest = cache.get(view)
+        if latest is not None and latest["fingerprint"] == fingerprint:
+            cache.delete(marker)
+            return latest
     started = time.time()
     bundle = _build(study, population=population, masked=masked) | {"fingerprint": fingerprint, "computed": started}
     cache.set(view, bundle, CACHE_SECONDS)

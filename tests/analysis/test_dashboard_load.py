@@ -1,6 +1,7 @@
 """The live poll under load: an unchanged poll costs a few queries and no results; a change is computed once."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -88,6 +89,22 @@ def _refuse(*args, **kwargs):
     raise AssertionError("an unchanged poll computed results")
 
 
+class _CountingCache:
+    """The cache, counting the requests refused the computing marker (they found another computing)."""
+
+    def __init__(self, inner):
+        self.inner, self.refused = inner, []
+
+    def add(self, *args, **kwargs):
+        claimed = self.inner.add(*args, **kwargs)
+        if not claimed:
+            self.refused.append(threading.get_ident())
+        return claimed
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("wait", [True, False])
 def test_concurrent_requests_after_a_change_compute_the_results_once(known_dataset, study, monkeypatch, wait):
@@ -102,6 +119,8 @@ def test_concurrent_requests_after_a_change_compute_the_results_once(known_datas
 
     monkeypatch.setattr(dashboard, "_build", slow_build)
     monkeypatch.setattr(dashboard, "WAIT_STEP_SECONDS", 0.01)
+    counting = _CountingCache(dashboard.cache)
+    monkeypatch.setattr(dashboard, "cache", counting)
     bundles = []
 
     def request():
@@ -117,6 +136,10 @@ def test_concurrent_requests_after_a_change_compute_the_results_once(known_datas
     others = [threading.Thread(target=request) for _ in range(5)]
     for thread in others:
         thread.start()
+    deadline = time.monotonic() + 10
+    while len(counting.refused) < len(others) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(counting.refused) == len(others)  # every other request arrived while the first computed
     release.set()
     for thread in [first, *others]:
         thread.join(20)
@@ -125,7 +148,40 @@ def test_concurrent_requests_after_a_change_compute_the_results_once(known_datas
     if wait:
         assert all(bundle is not None and bundle["result"]["groups"] for bundle in bundles)
     else:
-        assert sum(bundle is None for bundle in bundles) >= 1
+        assert sum(bundle is None for bundle in bundles) == len(others)
+
+
+class _StaleFirstRead(_CountingCache):
+    """The cache as a request sees it that read it just before another request cached its bundle."""
+
+    def __init__(self, inner):
+        super().__init__(inner)
+        self.reads = 0
+
+    def get(self, *args, **kwargs):
+        self.reads += 1
+        return None if self.reads == 1 else self.inner.get(*args, **kwargs)
+
+
+@pytest.mark.parametrize("wait", [True, False])
+def test_a_request_that_read_the_cache_just_before_the_bundle_was_cached_does_not_compute_it_again(
+    known_dataset, study, monkeypatch, wait
+):
+    with translation.override("id"):
+        computed = dashboard.dashboard_bundle(study, population="complete_cases", masked=False)
+        # Its marker is free again and its bundle cached: the other request claims the marker after that.
+        monkeypatch.setattr(dashboard, "cache", _StaleFirstRead(dashboard.cache))
+        monkeypatch.setattr(dashboard, "_build", _refuse)
+        bundle = dashboard.dashboard_bundle(study, population="complete_cases", masked=False, wait=wait)
+    assert bundle["fingerprint"] == computed["fingerprint"] == dashboard.data_fingerprint()
+    assert bundle["computed"] == computed["computed"]
+    assert not any(key.endswith(":computing") for key in _cache_keys())  # the marker it claimed is freed
+
+
+def _cache_keys() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT cache_key FROM "trialsite_cache"')
+        return [row[0] for row in cursor.fetchall()]
 
 
 def test_html_is_compressed_for_browsers_that_accept_gzip(known_dataset, client_for):
