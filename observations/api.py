@@ -86,7 +86,10 @@ class ObservationViewSet(
             200: ObservationSerializer,
             409: OpenApiResponse(description="Stale version: current and submitted"),
         },
-        description="Correct a day: send the version you loaded and a reason. A stale version gets 409.",
+        description=(
+            "Correct a day: send the version you loaded and a reason. A stale version gets 409, unless this "
+            "correction (the same idempotency_key, from the same user) was already made: then 200 with the row."
+        ),
     )
     def update(self, request, *args, **kwargs):
         observation = self.get_object()
@@ -99,6 +102,7 @@ class ObservationViewSet(
             saved = services.correct_observation(
                 observation=observation, values=values, by=request.user,
                 reason=data.validated_data.get("reason", ""), expected_version=data.validated_data["version"],
+                key=data.validated_data.get("idempotency_key"),
             )  # fmt: skip
         except services.ObservationConflict as conflict:
             return self._conflict(conflict)

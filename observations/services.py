@@ -168,19 +168,32 @@ def record_observation_once(
 
 
 def correct_observation(
-    *, observation: Observation, values: dict, by, reason: str, expected_version: int, today: date | None = None
+    *,
+    observation: Observation,
+    values: dict,
+    by,
+    reason: str,
+    expected_version: int,
+    key: uuid.UUID | str | None = None,
+    today: date | None = None,
 ) -> Observation:
     """Change a saved observation. Needs a reason; a stale ``expected_version`` raises ObservationConflict.
 
     The row is locked (SELECT ... FOR UPDATE) while the version and the verification lock are
     checked and the values written; ``Observation.save`` derives the score and window flag, as for
     a first entry. Returns the row as written (with its participant, study and arm), not read again.
+
+    ``key`` names the correction form (its idempotency key); the audit trail records it with the
+    change. The same form sent again by the same user (its answer was lost) finds its change made:
+    it gets the row as it is now, with nothing written, instead of a conflict.
     """
     require_unlocked(observation.participant.study)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give the reason for this change.")]})
     cleaned = _validated(observation.participant, observation.day, values, today)
-    with transaction.atomic(), audit.reason(reason.strip(), user=_user_pk(by)):
+    key, user = _as_uuid(key), _user_pk(by)
+    context = {"user": user} | ({"correction": str(key)} if key else {})
+    with transaction.atomic(), audit.reason(reason.strip(), **context):
         # Only the observation's row, FOR NO KEY UPDATE: a plain FOR UPDATE with select_related locked the
         # participant and study rows too, and deadlocked with other saves' key checks at COMMIT.
         current = (
@@ -191,12 +204,20 @@ def correct_observation(
         if current.is_locked:
             raise ValidationError(_("This observation is verified and locked; ask the coordinator to unlock it."))
         if current.version != expected_version:
+            if key is not None and user is not None and _correction_made(current, key, user):
+                return current
             raise ObservationConflict(current=current, submitted=_submitted(current, cleaned))
         for name, value in cleaned.items():
             setattr(current, name, value)
         current.version, current.updated_at = current.version + 1, timezone.now()
         current.save(update_fields=[*cleaned, "version", "updated_at"])  # with the score and window flag it derives
     return current  # the row as written, not read again
+
+
+def _correction_made(observation: Observation, key: uuid.UUID, user: int) -> bool:
+    """Did ``user``'s correction form ``key`` already change ``observation`` (the audit trail says)?"""
+    events = audit.event_model_for(Observation).objects.filter(pgh_obj_id=observation.pk, pgh_label="update")
+    return events.filter(pgh_context__metadata__correction=str(key), pgh_context__metadata__user=user).exists()
 
 
 def _submitted(current: Observation, cleaned: dict) -> dict:

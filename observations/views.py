@@ -35,8 +35,8 @@ def _today_page(request, *, after_save: bool = False, saved_key: str = ""):
     """Today's worklist. After a save it is the answer to the POST itself, not a redirect: on a phone
     network every round trip costs ~400 ms. ``Content-Location`` names the page (the address bar is set
     to it by static/js/trialsite.js), and the next due mother is offered first. ``saved_key``: the
-    idempotency key of the first entry just saved, so the phone drops the copy it kept until this answer
-    came (static/js/offline.js)."""
+    idempotency key of the entry or correction just saved, so the phone drops the copy it kept until this
+    answer came (static/js/offline.js)."""
     items = worklist.worklist_for(request.user, services.local_today())
     url = reverse("observations:today")
     response = render(request, "observations/today.html", {
@@ -88,7 +88,7 @@ def observation_form(request, pk: int, day: int):
         form = _rebased(request, participant, conflict.current)
         return _form_page(request, participant, day, form, conflict.current, conflict=conflict)
     messages.success(request, _("Day %(day)d saved. Score: %(score)s.") % {"day": day, "score": saved.score or "—"})
-    return _today_page(request, after_save=True, saved_key="" if editing else form.cleaned_data["idempotency_key"])
+    return _today_page(request, after_save=True, saved_key=form.cleaned_data["idempotency_key"])
 
 
 def _add_rule_errors(form: ObservationForm, participant, day: int) -> None:
@@ -111,6 +111,7 @@ def _save(request, participant, day, form, observation):
     return services.correct_observation(
         observation=observation, values=form.values(), by=request.user,
         reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"] or 0,
+        key=form.cleaned_data["idempotency_key"],
     )  # fmt: skip
 
 

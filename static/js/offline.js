@@ -155,7 +155,7 @@
     sending = true;
     var sent = 0;
     return myEntries().then(function (entries) {
-      // "sending": a first entry whose online answer never came (see setUpForm).
+      // "sending": an entry or correction whose online answer never came (see setUpForm).
       var waiting = entries.filter(function (e) { return e.status !== "rejected"; });
       return waiting.reduce(function (chain, entry) {
         return chain.then(function (go) {
@@ -226,13 +226,12 @@
       markUsed(key);
       dropPage(location.pathname);
       var draft = form.dataset.draftKey && form.dataset.draftKey !== key ? dropEntry(form.dataset.draftKey) : null;
-      if (form.dataset.observation) { return; }
-      // A first entry also stays on the phone until the server's answer arrives ("sending"): a phone can
-      // say it is online while nothing gets through, and then the browser shows its own error page
-      // instead of an answer. The answer drops the copy (Today names the key it saved; a form sent back
-      // with errors holds her values itself); without one, the copy waits in the outbox and is sent
-      // through the API with the same key, which the server answers with the stored row if the form
-      // did arrive. Corrections have no such key and are sent as before.
+      // The entry or correction also stays on the phone until the server's answer arrives ("sending"): a
+      // phone can say it is online while nothing gets through, and then the browser shows its own error
+      // page instead of an answer. The answer drops the copy (Today names the key it saved; a form sent
+      // back with errors or a conflict holds her values itself); without one, the copy waits in the
+      // outbox and is sent through the API with the same key, which the server answers with the stored
+      // row if the form did arrive (a correction: the row as it is now, its change already made).
       event.preventDefault();
       if (form.dataset.sending) { return; }  // a second tap while the copy is being kept
       form.dataset.sending = "1";
@@ -242,8 +241,8 @@
       Promise.resolve(draft).then(function () { return putEntry(entry); }).then(post, post);
     });
   }
-  // The answer to a first entry sent online arrived: Today naming the key it saved, or the form sent
-  // back with errors and her values (the same key in it). Either way the copy kept for it goes.
+  // The answer to a form sent online arrived: Today naming the key it saved, or the form sent back
+  // with errors or a conflict and her values (the same key in it). Either way the copy kept for it goes.
   function confirmSent() {
     var saved = document.querySelector("[data-saved-entry]");
     var form = document.querySelector("form[data-offline-entry]");

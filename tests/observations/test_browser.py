@@ -40,8 +40,8 @@ def test_midwife_enters_day_1_corrects_it_and_sees_the_change(page, live_server,
     page.fill("input[name=feeds_24h]", "13")
     assert page.locator("[data-score-value]").inner_text() == "4"
     page.fill("textarea[name=reason]", "Salah hitung frekuensi menyusui")
-    page.click("[data-testid=save]")
-    page.wait_for_load_state("networkidle")
+    page.click("[data-testid=save]")  # a correction too is kept on the phone first, then posted
+    page.wait_for_url("**/observations/today/")
     page.goto(f"{live_server.url}/observations/participant/{participant.pk}/")
 
     assert page.locator("[data-testid=score-1]").inner_text() == "4"

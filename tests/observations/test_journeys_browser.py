@@ -18,9 +18,9 @@ def test_a_correction_without_a_reason_shows_its_error_on_top_focused(page, live
     login(page, "midwife.srp1")
     page.goto(f"{live_server.url}/observations/participant/{participant.pk}/day/1/")
     page.fill("input[name=feeds_24h]", "13")
-    page.click("[data-testid=save]")
-    page.wait_for_load_state("networkidle")
+    page.click("[data-testid=save]")  # kept on the phone first, then posted: wait for the answer, not for quiet
     summary = page.locator("[data-testid=error-summary]")
+    summary.wait_for()
     assert "Alasan perubahan" in summary.inner_text()
     assert summary.evaluate(IN_VIEW_JS)
     assert summary.evaluate(FOCUSED_JS)

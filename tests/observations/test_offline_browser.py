@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from observations.api import ObservationViewSet
 from observations.models import Observation
 from tests.browser import PhoneConnection, fits_the_screen, watch_csp_errors
+from trialsite.audit import event_model_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -272,6 +273,37 @@ def test_a_first_entry_whose_save_gets_no_answer_waits_on_the_phone_and_is_recor
     assert (stored.day, stored.feeds_24h) == (1, 10)
 
 
+@pytest.mark.parametrize("after_the_server", [False, True], ids=["lost-on-the-way", "answer-lost"])
+def test_a_correction_whose_save_gets_no_answer_waits_on_the_phone_and_is_made_once(
+    page, context, live_server, login, two_mothers, record, after_the_server
+):
+    """A correction saved online without an answer waits on the phone too, and is made once: sent again with
+    the version she corrected and the form's key, the server finds its change already made (answer lost) or
+    makes it (lost on the way), never a conflict with herself."""
+    mother = two_mothers[0]
+    saved = record(mother, 1)
+    login(page, "midwife.srp1")
+    _ready_for_offline(page, live_server)
+    form_url = f"**/observations/participant/{mother.pk}/day/1/"
+    page.goto(f"{live_server.url}/observations/participant/{mother.pk}/day/1/")
+    page.fill("input[name=feeds_24h]", "5")
+    page.fill("textarea[name=reason]", "Salah hitung frekuensi menyusui")
+    context.route(form_url, lambda route: _cut_on_the_way(route, after_the_server=after_the_server))
+    with page.expect_event("requestfailed", lambda request: request.method == "POST"):
+        page.click("[data-testid=save]")
+    assert Observation.objects.get(pk=saved.pk).version == (2 if after_the_server else 1)
+    context.unroute(form_url)
+
+    page.goto(f"{live_server.url}/observations/today/")
+    page.wait_for_function("() => document.body.dataset.offlineReady === '1'")
+    page.wait_for_function("() => document.body.dataset.outboxCount === '0'", timeout=15_000)
+    assert page.evaluate(KEPT_KEYS_JS) == []
+    stored = Observation.objects.get(pk=saved.pk)
+    assert (stored.feeds_24h, stored.version) == (5, 2)
+    changes = event_model_for(Observation).objects.filter(pgh_obj_id=saved.pk, pgh_label="update")
+    assert [event.pgh_context.metadata["reason"] for event in changes] == ["Salah hitung frekuensi menyusui"]
+
+
 def test_a_first_entry_answered_online_leaves_nothing_on_the_phone(page, live_server, login, two_mothers):
     """Saved (Today names its key) or sent back with an error (the form holds her values): no copy stays."""
     mother, other = two_mothers
@@ -291,3 +323,30 @@ def test_a_first_entry_answered_online_leaves_nothing_on_the_phone(page, live_se
     page.wait_for_function("() => document.body.dataset.offlineReady === '1'")
     assert page.evaluate(KEPT_KEYS_JS) == []
     assert not Observation.objects.filter(participant=other).exists()
+
+
+def test_a_correction_answered_online_leaves_nothing_on_the_phone(page, live_server, login, two_mothers, record):
+    """Saved (Today names the correction's key) or answered with a conflict (the form holds her values)."""
+    mother = two_mothers[0]
+    saved = record(mother, 1)
+    login(page, "midwife.srp1")
+    _ready_for_offline(page, live_server)
+    form = f"{live_server.url}/observations/participant/{mother.pk}/day/1/"
+    page.goto(form)
+    page.fill("input[name=feeds_24h]", "5")
+    page.fill("textarea[name=reason]", "Salah tulis")
+    page.click("[data-testid=save]")
+    page.wait_for_url("**/observations/today/")
+    page.wait_for_function("() => document.body.dataset.offlineReady === '1'")
+    assert page.evaluate(KEPT_KEYS_JS) == []
+    assert Observation.objects.get(pk=saved.pk).feeds_24h == 5
+
+    page.goto(form)
+    page.fill("input[name=feeds_24h]", "6")
+    page.fill("textarea[name=reason]", "Hitung ulang")
+    Observation.objects.filter(pk=saved.pk).update(version=3)  # someone else saved the day meanwhile
+    page.click("[data-testid=save]")
+    page.wait_for_selector("[data-testid=conflict]")
+    page.wait_for_function("() => document.body.dataset.offlineReady === '1'")
+    assert page.evaluate(KEPT_KEYS_JS) == []
+    assert Observation.objects.get(pk=saved.pk).feeds_24h == 5
